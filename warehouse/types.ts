@@ -55,3 +55,22 @@ export interface FileReadingWarehouse extends Warehouse {
 export function canReadFiles(w: Warehouse): w is FileReadingWarehouse {
   return typeof (w as Partial<FileReadingWarehouse>).fileScan === 'function';
 }
+
+/**
+ * A warehouse that cannot read local files in SQL but bulk-loads them into a table (BigQuery: one
+ * load job). Extract writes each source file's lines, numbered, as NDJSON and validates them in SQL.
+ */
+export interface BulkLoadingWarehouse extends Warehouse {
+  /**
+   * Creates or replaces the scratch table `table` with `columns` and fills it, in one bulk load, from
+   * local NDJSON files (one JSON object per line, keyed by column name; each file ends with a newline),
+   * streamed, never read into memory. The table expires by itself after a day; drop it when done.
+   * Runs outside any transaction (a load cannot join one). Returns the rows loaded.
+   */
+  bulkLoad(table: string, columns: readonly ColumnSpec[], ndjsonFiles: readonly string[]): Promise<number>;
+}
+
+/** Capability guard: can this warehouse bulk-load local NDJSON files into a scratch table? */
+export function canBulkLoad(w: Warehouse): w is BulkLoadingWarehouse {
+  return typeof (w as Partial<BulkLoadingWarehouse>).bulkLoad === 'function';
+}

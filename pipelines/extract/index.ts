@@ -6,7 +6,8 @@
  * is skipped, so extract is idempotent and crash-safe. The contract is in docs/input.md.
  */
 import { ConfigError, InputError } from '../../lib/errors.ts';
-import { canReadFiles, type FileFormat, type Warehouse } from '../../warehouse/types.ts';
+import { canBulkLoad, canReadFiles, type FileFormat, type Warehouse } from '../../warehouse/types.ts';
+import { extractByBulkLoad } from './bulk-load.ts';
 import { ExtractInputError } from './extract-error.ts';
 import { checkFile, sha256File } from './files.ts';
 import { expandPaths } from './glob.ts';
@@ -53,6 +54,8 @@ export async function extractFiles(w: Warehouse, kind: ExtractKind, files: reado
 }
 
 async function planFiles(kind: ExtractKind, patterns: readonly string[]): Promise<[string, FileFormat][]> {
+  const remote = patterns.find((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p));
+  if (remote) throw new ConfigError(`sources.${kind}: ${remote} is not a local path; extract reads local files only (line numbers come from reading each file), so copy it first (e.g. gcloud storage cp ${remote} .)`);
   const paths = await expandPaths(patterns);
   const checked = await Promise.allSettled(paths.map((p) => checkFile(p, KINDS[kind].formats, kind)));
   const bad = checked.flatMap((c) => (c.status === 'rejected' ? [c.reason as Error] : []));
@@ -62,7 +65,11 @@ async function planFiles(kind: ExtractKind, patterns: readonly string[]): Promis
 }
 
 async function loadPlanned(w: Warehouse, kind: ExtractKind, files: readonly [string, FileFormat][], opts: ExtractOptions): Promise<{ summary: KindSummary; failures: InputError[] }> {
-  if (!canReadFiles(w)) throw new ConfigError('extract needs a warehouse that reads local files (DuckDB); this warehouse cannot');
+  if (!canReadFiles(w)) {
+    // BigQuery: files are read here and bulk-loaded as numbered lines, then validated in its SQL (bulk-load.ts).
+    if (canBulkLoad(w)) return extractByBulkLoad(w, KINDS[kind], files, loadContext(opts), opts.log);
+    throw new ConfigError('extract needs a warehouse that reads local files (DuckDB) or bulk-loads them (BigQuery); this warehouse does neither');
+  }
   const ctx = loadContext(opts);
   await ensureRawTables(w);
   // Results are reported in the order the files were listed, whichever way each was loaded.

@@ -7,7 +7,9 @@
  * a job in it (so the body can read its own writes), COMMIT or ROLLBACK ends it, and the session is
  * aborted at once rather than left to expire.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WarehouseError } from '../../lib/errors.ts';
@@ -17,7 +19,7 @@ import { toWarehouseError } from './errors.ts';
 import { jobId, jobIdPrefix, jobLabels } from './job-ids.ts';
 import type { JobResource, Jobs } from './jobs.ts';
 import type { BigQueryWarehouseOptions, JobContext } from './options.ts';
-import { ndjsonLine, queryParameters, standardType } from './values.ts';
+import { ndjsonLine, queryParameters, schemaField, standardType } from './values.ts';
 
 /** How much a statement would read, from a dry run. */
 export interface DryRunResult {
@@ -141,18 +143,43 @@ export class BigQueryWarehouse implements Warehouse {
    */
   async appendRows(table: string, columns: readonly ColumnSpec[], rows: Iterable<readonly unknown[]>): Promise<number> {
     assertIdentifier(table, 'table name');
-    const lines: string[] = [];
-    for (const row of rows) lines.push(ndjsonLine(columns, row));
-    if (lines.length === 0) return 0;
     const dir = await mkdtemp(join(tmpdir(), 'beamline-bq-'));
     const file = join(dir, `${table}.ndjson`);
     try {
-      await writeFile(file, `${lines.join('\n')}\n`);
+      // Rows go to the file as they come: a big append never sits in memory as one string.
+      const out = createWriteStream(file);
+      let n = 0;
+      for (const row of rows) {
+        n++;
+        if (!out.write(`${ndjsonLine(columns, row)}\n`)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'close');
+      if (n === 0) return 0;
       const job = await this.#load(table, [file], 'ndjson');
-      return Number(job.statistics?.load?.outputRows ?? lines.length);
+      return Number(job.statistics?.load?.outputRows ?? n);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Creates or replaces the scratch table `table` (expiring after a day, so a crash leaves nothing
+   * for long) and fills it with one load job that uploads the local NDJSON files one after the other,
+   * streamed from disk. DDL and a load job: never inside a transaction.
+   */
+  async bulkLoad(table: string, columns: readonly ColumnSpec[], ndjsonFiles: readonly string[]): Promise<number> {
+    assertIdentifier(table, 'table name');
+    if (this.sessionId) throw new WarehouseError('BigQuery: bulkLoad() inside a transaction: a load job cannot join one; load before transaction()');
+    const body = columns.map((c) => {
+      const f = schemaField(c);
+      return `${this.dialect.quoteIdent(c.name)} ${f.mode === 'REPEATED' ? `ARRAY<${f.type}>` : f.type}`;
+    });
+    await this.exec(`CREATE OR REPLACE TABLE ${this.dialect.quoteIdent(table)} (${body.join(', ')})\nOPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY))`);
+    if (ndjsonFiles.length === 0) return 0;
+    // The job id hashes the table, not the (temporary) file names: the same step run again issues the same id.
+    const job = await this.#load(table, ndjsonFiles, 'ndjson', 'WRITE_APPEND', { concatenate: true, idKey: `bulk load ${table}` });
+    return Number(job.statistics?.load?.outputRows ?? 0);
   }
 
   /**
@@ -169,7 +196,8 @@ export class BigQueryWarehouse implements Warehouse {
     return rows;
   }
 
-  #load(table: string, sources: readonly string[], format: FileFormat, writeDisposition = 'WRITE_APPEND'): Promise<JobResource> {
+  /** One load job. `gs://` sources are named in the job; local ones are uploaded with it, concatenated when `concatenate`. */
+  #load(table: string, sources: readonly string[], format: FileFormat, writeDisposition = 'WRITE_APPEND', how: { concatenate?: boolean; idKey?: string } = {}): Promise<JobResource> {
     const load: Record<string, unknown> = {
       destinationTable: { projectId: this.options.project, datasetId: this.options.dataset, tableId: table },
       sourceFormat: FORMATS[format],
@@ -181,8 +209,8 @@ export class BigQueryWarehouse implements Warehouse {
     if (gcs) load.sourceUris = [...sources];
     const configuration = { load, labels: jobLabels(this.context, this.options.labels) };
     const what = `load job into ${table} from ${sources.join(', ')}`;
-    const id = this.#nextId(`load ${table} ${format} ${sources.join(',')}`);
-    return gcs ? this.jobs.run(id, configuration, what) : this.jobs.uploadAndRun(id, configuration, sources[0]!, what);
+    const id = this.#nextId(how.idKey ?? `load ${table} ${format} ${sources.join(',')}`);
+    return gcs ? this.jobs.run(id, configuration, what) : this.jobs.uploadAndRun(id, configuration, how.concatenate ? sources : [sources[0]!], what);
   }
 
   async close(): Promise<void> {}

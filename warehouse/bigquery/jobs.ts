@@ -3,7 +3,9 @@
  * lost response, or by this module after a transport fault — that meets 409 Already Exists looks
  * the job up and waits for it: one job runs, however many times its insert was sent.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BigQuery, Job } from '@google-cloud/bigquery';
 import { isTransportError, jobFailure, toWarehouseError, type BigQueryErrorProto } from './errors.ts';
@@ -59,9 +61,12 @@ export class Jobs {
     }
   }
 
-  /** A load job from a local file: the file is uploaded with the job (multipart), never streamed row by row. */
-  async uploadAndRun(jobId: string, configuration: Record<string, unknown>, file: string, what: string): Promise<JobResource> {
-    const inserted = await this.#insert(jobId, what, () => this.#upload(jobId, configuration, file));
+  /**
+   * A load job from local files: their bytes, one after the other, are uploaded with the job
+   * (multipart), streamed from disk (never read into memory), never sent row by row.
+   */
+  async uploadAndRun(jobId: string, configuration: Record<string, unknown>, files: readonly string[], what: string): Promise<JobResource> {
+    const inserted = await this.#insert(jobId, what, () => this.#upload(jobId, configuration, files));
     return this.wait(jobId, inserted, what);
   }
 
@@ -88,16 +93,25 @@ export class Jobs {
     }
   }
 
-  async #upload(jobId: string, configuration: Record<string, unknown>, file: string): Promise<JobResource> {
+  async #upload(jobId: string, configuration: Record<string, unknown>, files: readonly string[]): Promise<JobResource> {
     const body = { jobReference: { projectId: this.options.project, jobId, location: this.options.location }, configuration };
     const boundary = `beamline-${jobId}`;
     const head = Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\n\r\n`);
-    const payload = Buffer.concat([head, await readFile(file), Buffer.from(`\r\n--${boundary}--`)]);
+    const tail = Buffer.from(`\r\n--${boundary}--`);
+    // The length is known up front, so the upload is a plain (not chunked) request whatever its size.
+    const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+    const length = head.length + sizes.reduce((a, b) => a + b, 0) + tail.length;
+    async function* parts(): AsyncGenerator<Buffer> {
+      yield head;
+      for (const f of files) for await (const chunk of createReadStream(f, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+      yield tail;
+    }
     const url = `${this.options.apiEndpoint}/upload/bigquery/v2/projects/${encodeURIComponent(this.options.project)}/jobs?uploadType=multipart`;
     const auth = await (this.client.authClient as unknown as { getRequestHeaders(url?: string): Promise<Headers | Record<string, string>> }).getRequestHeaders(url);
     const headers = new Headers(auth as ConstructorParameters<typeof Headers>[0]);
     headers.set('Content-Type', `multipart/related; boundary=${boundary}`);
-    const res = await fetch(url, { method: 'POST', headers, body: payload });
+    headers.set('Content-Length', String(length));
+    const res = await fetch(url, { method: 'POST', headers, body: Readable.toWeb(Readable.from(parts())) as ReadableStream, duplex: 'half' } as RequestInit);
     const json = (await res.json().catch(() => ({}))) as JobResource & { error?: { code?: number; message?: string; errors?: BigQueryErrorProto[] } };
     if (!res.ok) {
       const err = new Error(json.error?.message ?? `HTTP ${res.status}`) as Error & { code?: number; errors?: BigQueryErrorProto[] };
