@@ -199,9 +199,10 @@ export class BigQueryAnalyzer {
 
   /**
    * Resolves one statement. A CREATE TABLE … AS SELECT or CREATE VIEW that resolves adds its table
-   * to the catalog, so the statements of later transforms see it.
+   * to the catalog, so the statements of later transforms see it. `parameters` declares the types of
+   * named parameters (`@p1`: …); without it, their types are inferred from how they are used.
    */
-  async analyze(sql: string): Promise<AnalysisResult> {
+  async analyze(sql: string, parameters?: ReadonlyArray<{ readonly name: string; readonly type: ZetaType }>): Promise<AnalysisResult> {
     const catalog = {
       name: 'beamline',
       table: [...this.#tables].map(([name, cols]) => ({ name, column: cols.map((c) => ({ name: c.name, type: c.type })) })),
@@ -209,7 +210,10 @@ export class BigQueryAnalyzer {
       builtinFunctionOptions: { languageOptions: LANGUAGE_OPTIONS },
     };
     // Values are bound parameters (@p1, …): their types are inferred from how they are used.
-    const options = { languageOptions: LANGUAGE_OPTIONS, errorMessageMode: 'ERROR_MESSAGE_MULTI_LINE_WITH_CARET', defaultTimezone: 'UTC', allowUndeclaredParameters: true, parameterMode: 'PARAMETER_NAMED' };
+    const options = {
+      languageOptions: LANGUAGE_OPTIONS, errorMessageMode: 'ERROR_MESSAGE_MULTI_LINE_WITH_CARET', defaultTimezone: 'UTC', parameterMode: 'PARAMETER_NAMED',
+      ...(parameters ? { queryParameters: parameters } : { allowUndeclaredParameters: true }),
+    };
     let response;
     try {
       response = await ZetaSQLClient.getInstance().analyze({ sqlStatement: sql, simpleCatalog: catalog as never, options: options as never });
