@@ -13,6 +13,7 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: unknown;
 }
 
@@ -160,7 +161,7 @@ export async function startFakeBigQuery(options: { project?: string; dataset?: s
       const raw = await readBody(req);
       const isUpload = url.pathname.startsWith('/upload/');
       const body = raw.length && !isUpload ? JSON.parse(raw.toString('utf8')) : isUpload ? null : undefined;
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: isUpload ? multipart(raw, String(req.headers['content-type'])) : body });
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: isUpload ? multipart(raw, String(req.headers['content-type'])) : body });
       const p = url.pathname.replace(/^\/(upload\/)?bigquery\/v2\/projects\/[^/]+/, '');
       let m: RegExpExecArray | null;
       if (isUpload && req.method === 'POST' && p === '/jobs') {
