@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractFiles } from '../../../pipelines/extract/index.ts';
 import { openBigQuery, type BigQueryWarehouse } from '../../../warehouse/bigquery/index.ts';
+import { tempDir } from '../../helpers/tmp.ts';
+import { event, ndjson } from '../extract/helpers.ts';
 
 const project = process.env.BEAMLINE_BQ_PROJECT;
 const credentials = process.env.GOOGLE_APPLICATION_CREDENTIALS ?? (process.env.BEAMLINE_BQ_ADC === '1' ? 'adc' : undefined);
@@ -38,4 +43,30 @@ describe.skipIf(skip !== null)(`BigQuery, live${skip ? ` — skipped: ${skip}` :
     expect((await w.dryRun(`SELECT * FROM \`${table}\``)).bytesProcessed).toBeGreaterThan(0);
     expect(await w.columns(table)).toEqual([{ name: 'local_date', type: 'DATE' }, { name: 'person_id', type: 'STRING' }, { name: 'v', type: 'FLOAT64' }]);
   }, 300_000);
+
+  it('extracts an events file: valid rows to raw_events, each bad row to raw_rejected with line, field and reason; a second extract adds nothing', async () => {
+    // A unique id makes the content (and so the load id) new on every run; the rows are deleted afterwards.
+    const dir = tempDir('beamline-live-extract-');
+    const path = join(dir.path, 'events.ndjson');
+    writeFileSync(path, ndjson([event({ event_id: `live-${table}` }), '{broken', '', event({ event_id: 'has space' }), event({ event_id: `live2-${table}`, timestamp: '2024-02-30T10:00:00Z' })]));
+    const opts = { runId: `live-${table}`, accountCurrency: 'USD', now: new Date() };
+    const first = await extractFiles(w, 'events', [path], opts);
+    const loadId = first.files[0]!.loadId;
+    try {
+      expect(first.files[0]).toMatchObject({ skipped: false, rowsLoaded: 1, rowsRejected: 3, blankLines: 1 });
+      expect(await w.query('SELECT line, field, reason FROM raw_rejected WHERE load_id = @p1 ORDER BY line', [loadId])).toEqual([
+        { line: 2, field: '(line)', reason: 'invalid JSON' },
+        { line: 4, field: 'event_id', reason: 'must not contain whitespace, quotes, semicolons or control characters: "has space"' },
+        { line: 5, field: 'timestamp', reason: 'not a valid date and time: "2024-02-30T10:00:00Z"' },
+      ]);
+      expect(await w.query('SELECT line, event_id, source FROM raw_events WHERE load_id = @p1', [loadId])).toEqual([{ line: 1, event_id: `live-${table}`, source: 'client' }]);
+      const again = await extractFiles(w, 'events', [path], opts);
+      expect(again.files[0]).toMatchObject({ skipped: true });
+      expect(await w.query('SELECT COUNT(*) AS n FROM _beamline_loads WHERE load_id = @p1', [loadId])).toEqual([{ n: 1 }]);
+    } finally {
+      for (const t of ['raw_events', 'raw_rejected', '_beamline_loads']) await w.exec(`DELETE FROM \`${t}\` WHERE load_id = @p1`, [loadId]).catch(() => undefined);
+      dir.remove();
+    }
+  }, 600_000);
 });
+
