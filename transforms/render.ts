@@ -6,6 +6,7 @@
 import { fromZonedTime } from 'date-fns-tz';
 import type { SqlDialect } from '../warehouse/dialect.ts';
 import type { TransformDef } from './definition.ts';
+import { stagingMacros } from './staging-macros.ts';
 import { renderTemplate, type TemplateArg, type TemplateFn } from './template.ts';
 
 /** A half-open range of local dates `[from, to)`, as 'YYYY-MM-DD'. */
@@ -71,6 +72,7 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
       return `${d.quoteIdent(str(column, 'keys_filter()'))} IN (SELECT ${d.quoteIdent(def.key!)} FROM ${d.quoteIdent(def.keysFrom)})`;
     },
     is_full_refresh: () => (ctx.fullRefresh ? 'TRUE' : 'FALSE'),
+    ...stagingMacros(d),
     ...ctx.macros,
   };
   return renderTemplate(template, def.file, fns);

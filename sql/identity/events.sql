@@ -1,46 +1,61 @@
 -- purpose: one row per real event. Copies with the same event_id in one tracker are merged, keeping the earliest capture (natural duplicates: same payload; synthetic: different payload). The same real event seen by both trackers is merged into one row: by a shared event_id, else by the same visitor, event name and page within cross_tracker_tolerance_seconds (mutual nearest match). Bots and unconsented events are kept here, flagged.
 -- grain: one row per real event
 -- key: event_key (md5 of the canonical tracker and its event_id; the client's when the client saw the event)
--- version: 1
+-- version: 2
 -- materialized: incremental
 -- slice_column: local_date
 --
--- Incremental: the slice's rows are rebuilt from every staged row that can contribute to them: the
+-- Incremental: the slice's rows are rebuilt from every raw row that can contribute to them: the
 -- rows within an hour of the slice (a cross-tracker pair straddling midnight, and its candidates'
 -- candidates) plus every other copy of their event ids, wherever it falls (a re-send on another day).
+-- Reads the raw layer directly and parses page URLs, referrers and user agents once per distinct value
+-- of the merged rows (the `stg_events` view shows the same parse per raw row); the copy ranking runs
+-- over a narrow projection, since a window sorts every column it carries.
 WITH near AS (
   SELECT DISTINCT event_id
-  FROM {{ ref('stg_events') }}
+  FROM {{ ref('raw_events') }}
   WHERE event_ts >= {{ slice_ts_from(1) }} AND event_ts < {{ slice_ts_to(1) }}
 ),
 copies AS (
-  SELECT s.*
-  FROM {{ ref('stg_events') }} AS s
-  WHERE s.event_id IN (SELECT event_id FROM near)
+  SELECT r.*
+  FROM {{ ref('raw_events') }} AS r
+  WHERE r.event_id IN (SELECT event_id FROM near)
 ),
 -- one row per tracker event: the earliest copy (ties: payload hash, so the choice never depends on load order)
 ranked AS (
   SELECT
-    c.*,
-    row_number() OVER (PARTITION BY c.source, c.event_id ORDER BY c.event_ts, c.payload_hash) AS copy_rank,
-    count(*) OVER (PARTITION BY c.source, c.event_id) AS copy_count
-  FROM copies AS c
+    load_id,
+    line,
+    source,
+    event_id,
+    row_number() OVER (PARTITION BY source, event_id ORDER BY event_ts, payload_hash) AS copy_rank,
+    count(*) OVER (PARTITION BY source, event_id) AS copy_count
+  FROM copies
 ),
 payloads AS (
   SELECT source, event_id, count(DISTINCT coalesce(payload_hash, '')) AS payload_count
   FROM copies
   GROUP BY source, event_id
 ),
+agents AS (
+  SELECT user_agent, {{ is_bot('user_agent') }} AS is_bot
+  FROM (SELECT DISTINCT user_agent FROM copies WHERE user_agent IS NOT NULL) AS a
+),
 tracked AS (
   SELECT
-    r.*,
+    c.*,
+    coalesce(a.is_bot, FALSE) AS is_bot,
+    -- absent consent means consent was not collected (e.g. outside a consent region): treated as granted
+    coalesce(c.consent_analytics, TRUE) AS has_analytics_consent,
     r.copy_count - p.payload_count AS natural_dups,
     p.payload_count - 1 AS synthetic_dups,
-    coalesce('a:' || r.anonymous_id, 'u:' || r.user_id) AS visitor_key,
-    coalesce(r.page_url, '') AS page_key,
-    {{ epoch_ms('r.event_ts') }} AS ts_ms
+    coalesce('a:' || c.anonymous_id, 'u:' || c.user_id) AS visitor_key,
+    coalesce(c.page_url, '') AS page_key,
+    {{ epoch_ms('c.event_ts') }} AS ts_ms
   FROM ranked AS r
+  JOIN copies AS c ON c.load_id = r.load_id AND c.line = r.line
   JOIN payloads AS p ON p.source = r.source AND p.event_id = r.event_id
+  LEFT JOIN agents AS a ON a.user_agent = c.user_agent
   WHERE r.copy_rank = 1
 ),
 client AS (SELECT * FROM tracked WHERE source = 'client'),
@@ -106,19 +121,7 @@ merged AS (
     c.session_id AS client_session_id,
     s.session_id AS server_session_id,
     CASE WHEN c.event_id IS NOT NULL THEN c.page_url ELSE s.page_url END AS page_url,
-    CASE WHEN c.event_id IS NOT NULL THEN c.page_host ELSE s.page_host END AS page_host,
-    CASE WHEN c.event_id IS NOT NULL THEN c.page_path ELSE s.page_path END AS page_path,
-    CASE WHEN c.event_id IS NOT NULL THEN c.referrer_host ELSE s.referrer_host END AS referrer_host,
-    CASE WHEN c.event_id IS NOT NULL THEN c.utm_source ELSE s.utm_source END AS utm_source,
-    CASE WHEN c.event_id IS NOT NULL THEN c.utm_medium ELSE s.utm_medium END AS utm_medium,
-    CASE WHEN c.event_id IS NOT NULL THEN c.utm_campaign ELSE s.utm_campaign END AS utm_campaign,
-    CASE WHEN c.event_id IS NOT NULL THEN c.utm_term ELSE s.utm_term END AS utm_term,
-    CASE WHEN c.event_id IS NOT NULL THEN c.utm_content ELSE s.utm_content END AS utm_content,
-    CASE WHEN c.event_id IS NOT NULL THEN c.utm_id ELSE s.utm_id END AS utm_id,
-    CASE WHEN c.event_id IS NOT NULL THEN c.gad_source ELSE s.gad_source END AS gad_source,
-    CASE WHEN c.event_id IS NOT NULL THEN c.click_id_param ELSE s.click_id_param END AS click_id_param,
-    CASE WHEN c.event_id IS NOT NULL THEN c.click_id ELSE s.click_id END AS click_id,
-    CASE WHEN c.event_id IS NOT NULL THEN c.click_platform ELSE s.click_platform END AS click_platform,
+    CASE WHEN c.event_id IS NOT NULL THEN c.referrer ELSE s.referrer END AS referrer,
     coalesce(c.value, s.value) AS value,
     coalesce(c.currency, s.currency) AS currency,
     coalesce(c.order_id, s.order_id) AS order_id,
@@ -132,6 +135,54 @@ merged AS (
   FROM clusters AS k
   LEFT JOIN client AS c ON c.event_id = k.c_id
   LEFT JOIN server AS s ON s.event_id = k.s_id
+),
+-- page URLs and referrers of the merged events, each distinct value parsed once
+urls AS (
+  SELECT
+    page_url,
+    {{ url_host('page_url') }} AS page_host,
+    {{ url_path('page_url') }} AS page_path,
+    lower({{ url_param('page_url', 'utm_source') }}) AS utm_source,
+    lower({{ url_param('page_url', 'utm_medium') }}) AS utm_medium,
+    {{ url_param('page_url', 'utm_campaign') }} AS utm_campaign,
+    {{ url_param('page_url', 'utm_term') }} AS utm_term,
+    {{ url_param('page_url', 'utm_content') }} AS utm_content,
+    {{ url_param('page_url', 'utm_id') }} AS utm_id,
+    {{ url_param('page_url', 'gad_source') }} AS gad_source,
+    {{ click_id_params('page_url') }}
+  FROM (SELECT DISTINCT page_url FROM merged WHERE page_url IS NOT NULL) AS u
+),
+referrers AS (
+  SELECT referrer, {{ url_host('referrer') }} AS referrer_host_raw
+  FROM (SELECT DISTINCT referrer FROM merged WHERE referrer IS NOT NULL) AS r
+),
+parsed AS (
+  SELECT
+    m.*,
+    u.page_host,
+    u.page_path,
+    -- a referrer from the site itself is navigation, not a traffic source
+    CASE WHEN r.referrer_host_raw IS NOT NULL AND r.referrer_host_raw <> coalesce(u.page_host, '') THEN r.referrer_host_raw END AS referrer_host,
+    u.utm_source,
+    u.utm_medium,
+    u.utm_campaign,
+    u.utm_term,
+    u.utm_content,
+    u.utm_id,
+    u.gad_source,
+    u.p_gclid,
+    u.p_gbraid,
+    u.p_wbraid,
+    u.p_fbclid,
+    u.p_msclkid,
+    u.p_li_fat_id,
+    u.p_ttclid,
+    u.p_epik,
+    u.p_rdt_cid,
+    u.p_twclid
+  FROM merged AS m
+  LEFT JOIN urls AS u ON u.page_url = m.page_url
+  LEFT JOIN referrers AS r ON r.referrer = m.referrer
 )
 SELECT
   {{ md5_hex("primary_source || ':' || coalesce(client_event_id, server_event_id)") }} AS event_key,
@@ -161,9 +212,9 @@ SELECT
   utm_term,
   utm_content,
   utm_id,
-  click_id_param,
-  click_id,
-  click_platform,
+  {{ click_id_param() }} AS click_id_param,
+  {{ click_id() }} AS click_id,
+  {{ click_platform() }} AS click_platform,
   gad_source,
   value,
   currency,
@@ -175,4 +226,4 @@ SELECT
   natural_duplicates,
   synthetic_duplicates,
   matched_by
-FROM merged
+FROM parsed

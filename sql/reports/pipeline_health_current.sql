@@ -78,8 +78,8 @@ event_stats AS (
   SELECT local_date, 'events' AS metric, 'total' AS dimension, count(*) AS value
   FROM {{ ref('events') }} WHERE local_date >= {{ slice_from() }} AND local_date < {{ slice_to() }} GROUP BY local_date
   UNION ALL
-  SELECT local_date, 'raw_event_rows', 'total', count(*)
-  FROM {{ ref('stg_events') }} WHERE local_date >= {{ slice_from() }} AND local_date < {{ slice_to() }} GROUP BY local_date
+  SELECT {{ local_date('event_ts') }} AS local_date, 'raw_event_rows', 'total', count(*)
+  FROM {{ ref('raw_events') }} WHERE event_ts >= {{ slice_ts_from() }} AND event_ts < {{ slice_ts_to() }} GROUP BY 1
   UNION ALL
   SELECT local_date, 'duplicates_merged', 'natural', sum(natural_duplicates)
   FROM {{ ref('events') }} WHERE local_date >= {{ slice_from() }} AND local_date < {{ slice_to() }} GROUP BY local_date

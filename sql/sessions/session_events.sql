@@ -22,11 +22,18 @@ journey AS (
 mine AS (
   SELECT * FROM journey WHERE {{ keys_filter('person_id') }}
 ),
+-- the session split runs its windows over a narrow projection (a window sorts every column it carries);
+-- the wide rows join back once at the end
 stepped AS (
   SELECT
-    m.*,
+    m.person_id,
+    m.event_key,
+    m.event_ts,
     {{ epoch_ms('m.event_ts') }} - {{ epoch_ms('lag(m.event_ts) OVER w') }} AS gap_ms,
+    m.local_date,
     lag(m.local_date) OVER w AS prev_date,
+    m.click_id_param,
+    m.click_id,
     -- the traffic source an event carries, if any: a different one starts a new session
     CASE
       WHEN coalesce(m.utm_source, m.utm_medium, m.utm_campaign, m.utm_term, m.utm_content, m.utm_id, m.click_id) IS NOT NULL
@@ -72,7 +79,14 @@ numbered AS (
   FROM campaigns AS c
 ),
 positioned AS (
-  SELECT n.*, row_number() OVER (PARTITION BY n.person_id, n.session_index ORDER BY n.event_ts, n.event_key) AS event_in_session
+  SELECT
+    n.person_id,
+    n.event_key,
+    n.event_ts,
+    n.session_index,
+    n.click_id_param,
+    n.click_id,
+    row_number() OVER (PARTITION BY n.person_id, n.session_index ORDER BY n.event_ts, n.event_key) AS event_in_session
   FROM numbered AS n
 ),
 landings AS (
@@ -104,8 +118,8 @@ session_ids AS (
 SELECT
   p.person_id,
   i.session_id,
-  p.session_index,
-  p.event_in_session,
+  x.session_index,
+  x.event_in_session,
   p.event_key,
   p.event_id,
   p.client_event_id,
@@ -138,5 +152,6 @@ SELECT
   -- goal events: every event name but the ones in NON_GOAL_EVENTS (pipelines/vars.ts)
   CASE WHEN strpos(',' || {{ var('non_goal_events') }} || ',', ',' || p.event_name || ',') = 0 AND p.value > 0 THEN TRUE ELSE FALSE END AS is_conversion,
   CASE WHEN strpos(',' || {{ var('non_goal_events') }} || ',', ',' || p.event_name || ',') = 0 AND coalesce(p.value, 0) = 0 THEN TRUE ELSE FALSE END AS is_engagement
-FROM positioned AS p
-JOIN session_ids AS i ON i.person_id = p.person_id AND i.session_index = p.session_index
+FROM mine AS p
+JOIN positioned AS x ON x.person_id = p.person_id AND x.event_key = p.event_key
+JOIN session_ids AS i ON i.person_id = x.person_id AND i.session_index = x.session_index

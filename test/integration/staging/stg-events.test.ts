@@ -21,6 +21,8 @@ afterEach(async () => {
 });
 
 const stg = readTransform(join(SQL_DIR, 'staging', 'stg_events.sql'), 'staging');
+// events: the first table sliced by local date (stg_events is a view over the whole raw layer)
+const events = readTransform(join(SQL_DIR, 'identity', 'events.sql'), 'identity');
 
 type RawEvent = { event_id: string; event_ts: string; page_url?: string; referrer?: string; user_agent?: string; consent_analytics?: boolean | null };
 
@@ -98,15 +100,18 @@ describe('stg_events', () => {
     ['Europe/Berlin', '2026-10-24T22:30:00Z', '2026-10-25'],
     ['Europe/Berlin', '2026-10-25T22:30:00Z', '2026-10-25'],
     ['Europe/Berlin', '2026-10-25T23:30:00Z', '2026-10-26'],
-  ])('in %s the instant %s is on local date %s, and a one-day slice holds exactly its day', async (tz, instant, date) => {
+  ])('in %s the instant %s is on local date %s, and a one-day slice of events holds exactly its day', async (tz, instant, date) => {
     await load([{ event_id: 'e1', event_ts: instant }]);
     const [all] = await stage(tz, '2026-01-01', '2027-01-01');
     expect(all!.local_date).toBe(date);
-    await w.exec('DROP TABLE stg_events');
     const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-    expect(await stage(tz, date, next)).toHaveLength(1);
-    await w.exec('DROP TABLE stg_events');
-    expect(await stage(tz, next, '2027-01-01')).toHaveLength(0);
+    const slice = async (from: string, to: string) => {
+      await w.exec('DROP TABLE IF EXISTS events');
+      await materialize(w, events, { dialect: w.dialect, slice: { from, to }, timeZone: tz, fullRefresh: false, vars: { cross_tracker_tolerance_seconds: 2 }, macros: { hash_id: (e) => String(e) } });
+      return w.query<{ local_date: string }>('SELECT local_date FROM events');
+    };
+    expect(await slice(date, next)).toEqual([{ local_date: date }]);
+    expect(await slice(next, '2027-01-01')).toEqual([]);
   });
 
   it.each(['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe'])('agrees with date-fns-tz on the local date of 2,000 instants through 2026 in %s', async (tz) => {
