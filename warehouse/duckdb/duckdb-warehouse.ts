@@ -18,6 +18,10 @@ import { assertIdentifier, duckdbDialect } from '../dialect.ts';
 import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, WarehouseSession } from '../types.ts';
 import { fileScanSql } from './file-scan.ts';
 
+/** BEAMLINE_SQL_TRACE=1: every statement's time and first 160 characters to stderr; =full: the whole statement (docs/operations.md). */
+const TRACE = process.env.BEAMLINE_SQL_TRACE === '1' || process.env.BEAMLINE_SQL_TRACE === 'full';
+const TRACE_FULL = process.env.BEAMLINE_SQL_TRACE === 'full';
+
 export interface DuckDbOptions {
   /** Path of the database file, or ':memory:'. */
   path: string;
@@ -85,10 +89,13 @@ export class DuckDbWarehouse implements FileReadingWarehouse {
   }
 
   async #run(sql: string, params: readonly unknown[]): Promise<DuckDBResultReader> {
+    const t0 = TRACE ? performance.now() : 0;
     try {
       return await this.connection.runAndReadAll(sql, params.length ? (params.map(toDuck) as never) : undefined);
     } catch (err) {
       throw wrapError(err, sql);
+    } finally {
+      if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - t0)} ms] ${TRACE_FULL ? sql : sql.replace(/\s+/g, ' ').trim().slice(0, 160)}\n`);
     }
   }
 
