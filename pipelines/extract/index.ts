@@ -6,13 +6,13 @@
  * is skipped, so extract is idempotent and crash-safe. The contract is in docs/input.md.
  */
 import { ConfigError, InputError } from '../../lib/errors.ts';
-import { canBulkLoad, canReadFiles, type FileFormat, type Warehouse } from '../../warehouse/types.ts';
+import { canBulkLoad, canReadFiles, type FileFormat, type FileReadingWarehouse, type Warehouse } from '../../warehouse/types.ts';
 import { extractByBulkLoad } from './bulk-load.ts';
 import { ExtractInputError } from './extract-error.ts';
 import { checkFile, sha256File } from './files.ts';
 import { expandPaths } from './glob.ts';
 import { KINDS } from './kinds.ts';
-import { loadNdjsonBatch, type BatchFile } from './load-batch.ts';
+import { csvBatchKey, loadBatch, type BatchFile, type BatchFormat } from './load-batch.ts';
 import { loadFile, loadIdOf, type LoadContext } from './load-file.ts';
 import { ensureRawTables } from './raw-tables.ts';
 import { EXTRACT_KINDS, type ExtractKind, type ExtractOptions, type ExtractSources, type ExtractSummary, type FileLoadSummary, type KindSummary } from './types.ts';
@@ -89,20 +89,20 @@ async function loadPlanned(w: Warehouse, kind: ExtractKind, files: readonly [str
       failed.set(path, err);
     }
   };
-  // NDJSON event files (the bulk of a run: one per tracker per day) load together in one pass.
-  const batchable = kind === 'events' ? files.filter(([, f]) => f === 'ndjson').map(([p]) => p) : [];
-  const { batch, skipped } = batchable.length > 1 ? await planBatch(w, kind, batchable) : { batch: [], skipped: [] };
+  // Files of one shape load together in one pass: NDJSON files, and CSV files with the same header line.
+  const { batches, skipped } = await planBatches(w, kind, files);
   for (const r of skipped) report(r);
-  if (batch.length > 0) {
+  for (const { format, batch } of batches) {
     try {
-      for (const r of await loadNdjsonBatch(w, KINDS[kind], batch, ctx)) report(r);
+      for (const r of await loadBatch(w, KINDS[kind], format, batch, ctx)) report(r);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       // One unreadable file: retry file by file, so the others still load and the bad one is named.
-      for (const f of batch) await one(f.path, 'ndjson');
+      for (const f of batch) await one(f.path, format);
     }
   }
-  const inBatch = new Set([...batch.map((f) => f.path), ...skipped.map((f) => f.path)]);
+  const batched = batches.flatMap((b) => b.batch);
+  const inBatch = new Set([...batched.map((f) => f.path), ...skipped.map((f) => f.path)]);
   for (const [path, format] of files) if (!inBatch.has(path)) await one(path, format);
   const loads = files.flatMap(([p]) => (done.has(p) ? [done.get(p)!] : []));
   const failures = files.flatMap(([p]) => (failed.has(p) ? [failed.get(p)!] : []));
@@ -114,23 +114,41 @@ async function loadPlanned(w: Warehouse, kind: ExtractKind, files: readonly [str
   return { summary, failures };
 }
 
-/** Hashes the files; those already loaded (or repeating an earlier file's content) are skipped, the rest form the batch. */
-async function planBatch(w: Warehouse, kind: ExtractKind, paths: readonly string[]): Promise<{ batch: BatchFile[]; skipped: FileLoadSummary[] }> {
-  const hashes = await Promise.all(paths.map((p) => sha256File(p)));
-  const known = new Set((await w.query<{ h: string }>(`SELECT content_hash AS h FROM _beamline_loads WHERE kind = $1`, [kind])).map((r) => r.h));
-  const batch: BatchFile[] = [];
+/**
+ * Groups the files that can load together — NDJSON files; CSV files with the same header line — into
+ * batches of two or more. Each batch's files are hashed: those already loaded (or repeating an earlier
+ * file's content) are skipped, the rest form the batch. Any other file loads on its own.
+ */
+async function planBatches(w: FileReadingWarehouse, kind: ExtractKind, files: readonly [string, FileFormat][]): Promise<{ batches: { format: BatchFormat; batch: BatchFile[] }[]; skipped: FileLoadSummary[] }> {
+  const groups = new Map<string, { format: BatchFormat; paths: string[] }>();
+  for (const [path, format] of files) {
+    const key = format === 'ndjson' ? 'ndjson' : format === 'csv' ? await csvBatchKey(path).catch(() => null) : null;
+    if (key === null) continue;
+    const g = groups.get(key) ?? { format: format as BatchFormat, paths: [] };
+    g.paths.push(path);
+    groups.set(key, g);
+  }
+  const batches: { format: BatchFormat; batch: BatchFile[] }[] = [];
   const skipped: FileLoadSummary[] = [];
-  paths.forEach((path, i) => {
-    const contentHash = hashes[i]!;
-    const loadId = loadIdOf(kind, contentHash);
-    if (known.has(contentHash)) {
-      skipped.push({ kind, path, format: 'ndjson', contentHash, loadId, skipped: true, rowsLoaded: 0, rowsRejected: 0, blankLines: 0, rejectReasons: {}, durationMs: 0 });
-    } else {
-      known.add(contentHash);
-      batch.push({ path, contentHash, loadId });
-    }
-  });
-  return { batch, skipped };
+  const candidates = [...groups.values()].filter((g) => g.paths.length > 1);
+  if (candidates.length === 0) return { batches, skipped };
+  const known = new Set((await w.query<{ h: string }>(`SELECT content_hash AS h FROM _beamline_loads WHERE kind = $1`, [kind])).map((r) => r.h));
+  for (const { format, paths } of candidates) {
+    const hashes = await Promise.all(paths.map((p) => sha256File(p)));
+    const batch: BatchFile[] = [];
+    paths.forEach((path, i) => {
+      const contentHash = hashes[i]!;
+      const loadId = loadIdOf(kind, contentHash);
+      if (known.has(contentHash)) {
+        skipped.push({ kind, path, format, contentHash, loadId, skipped: true, rowsLoaded: 0, rowsRejected: 0, blankLines: 0, rejectReasons: {}, durationMs: 0 });
+      } else {
+        known.add(contentHash);
+        batch.push({ path, contentHash, loadId });
+      }
+    });
+    if (batch.length > 0) batches.push({ format, batch });
+  }
+  return { batches, skipped };
 }
 
 function loadContext(opts: ExtractOptions): LoadContext {

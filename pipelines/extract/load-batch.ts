@@ -1,26 +1,34 @@
 /**
- * Loads many NDJSON files of one kind in ONE warehouse transaction and one validation pass. A
- * nightly run brings dozens of small files (one per tracker per day), and the fixed cost of a load —
- * planning the validation SQL, a commit — is paid once instead of per file.
+ * Loads many files of one kind and one shape in ONE warehouse transaction and one validation pass. A
+ * nightly run brings dozens of small files (events per tracker per day, spend and orders per day), and
+ * the fixed cost of a load — reading the header, planning the validation SQL, a commit — is paid once
+ * per batch instead of once per file.
  *
- * Lines are numbered explicitly: each file's lines are appended, in file order, to a lines table (one
- * INSERT per file keeps the order), and a line is its rowid minus the file's first rowid, plus one.
- * Through validation a row carries its file as the file's 1-based position in the batch (`src_file`);
- * the path and load id are looked up by that position in constant lists when the rows are written.
- * No join and no window: a hash join in front of the INSERT into raw_events made that INSERT ~2x slower
- * (7.4 s vs 3.2 s at 1M events), and a numbered copy of the lines table cost another full write.
- * Everything the batch writes — rows, rejects, one `_beamline_loads` row per file — commits together.
+ * Rows are numbered explicitly: each file's rows are appended, in file order, to a rows table (one
+ * INSERT per file keeps the order), and a row's line is its rowid minus the file's first rowid, plus
+ * the format's first line. Through validation a row carries its file as the file's 1-based position in
+ * the batch (`src_file`); the path and load id are looked up by that position in constant lists when
+ * the rows are written. No join and no window: a hash join in front of the INSERT into raw_events made
+ * that INSERT ~2x slower (7.4 s vs 3.2 s at 1M events), and a numbered copy of the rows table cost
+ * another full write. Everything the batch writes — rows, rejects, one `_beamline_loads` row per
+ * file — commits together.
+ *
+ * Batches: NDJSON files of a kind; CSV files of a kind whose header lines are identical (so one column
+ * plan fits them all). An unreadable file fails its whole batch; the caller then loads the batch's
+ * files one by one, so the others still load and the bad one is named.
  */
+import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { WarehouseError } from '../../lib/errors.ts';
-import type { FileReadingWarehouse } from '../../warehouse/types.ts';
+import { InputError, WarehouseError } from '../../lib/errors.ts';
+import type { FileReadingWarehouse, WarehouseSession } from '../../warehouse/types.ts';
 import type { KindSpec } from './kind-spec.ts';
+import { firstLine } from './line-scan.ts';
 import { insertValidSql, readingFile, STAGE, type LoadContext } from './load-file.ts';
-import { ndjsonSource } from './source.ts';
+import { describeColumns, ndjsonSource, quoteColumn, tabularSource } from './source.ts';
 import { renderSql, sqlFile } from './sql.ts';
 import type { FileLoadSummary } from './types.ts';
 
-const LINES = '_beamline_extract_lines';
+const ROWS = '_beamline_extract_rows';
 
 /** A file to load: checked, hashed, not yet in the ledger, content unique within the batch. */
 export interface BatchFile {
@@ -29,32 +37,59 @@ export interface BatchFile {
   readonly loadId: string;
 }
 
-/** Loads `files` (NDJSON, all of `spec.kind`) together. An unreadable file fails the whole batch (the caller retries file by file). */
-export async function loadNdjsonBatch(w: FileReadingWarehouse, spec: KindSpec, files: readonly BatchFile[], ctx: LoadContext): Promise<FileLoadSummary[]> {
+/** The formats a batch can hold. */
+export type BatchFormat = 'ndjson' | 'csv';
+
+/**
+ * The key CSV files batch by: the header line as written (a BOM dropped), or null for a file that
+ * cannot join a batch (compressed: its header is not readable without inflating it). Reads at most 64 KB.
+ */
+export async function csvBatchKey(path: string): Promise<string | null> {
+  if (!/\.(csv|tsv)$/i.test(path)) return null;
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(65_536);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    const end = text.search(/\r?\n/);
+    // (a column named like the batch's own src_file / src_line would collide with them)
+    if (end < 0 || /src_(file|line)/i.test(text.slice(0, end))) return null;
+    return `${path.toLowerCase().endsWith('.tsv') ? 'tsv' : 'csv'}:${text.slice(0, end).replace(/^\uFEFF/, '')}`;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Loads `files` (all of `spec.kind`, all `format`; CSV files with one header) together. */
+export async function loadBatch(w: FileReadingWarehouse, spec: KindSpec, format: BatchFormat, files: readonly BatchFile[], ctx: LoadContext): Promise<FileLoadSummary[]> {
   const started = performance.now();
   const q = (s: string) => w.dialect.quoteString(s);
   return w.transaction(async (tx) => {
     await tx.exec(sqlFile('macros.sql'));
-    await tx.exec(`CREATE OR REPLACE TEMP TABLE ${LINES} (src_file INTEGER, raw VARCHAR)`);
+    const scans = files.map((f) => w.fileScan(f.path, format));
+    const columns = format === 'csv' ? await describeColumns(tx, scans[0]!) : [];
+    const plan = format === 'csv' ? spec.plan(tx, columns, files[0]!.path) : {};
+    // NDJSON: one text column per line. CSV: the file's columns, matched by name (a file read another way fails the batch).
+    const cols = format === 'ndjson' ? 'raw' : columns.map((c) => quoteColumn(c.name)).join(', ');
     for (const [i, f] of files.entries()) {
       await readingFile(f.path, spec.kind, async () => {
-        await tx.exec(`INSERT INTO ${LINES} SELECT ${i + 1}, raw FROM ${w.fileScan(f.path, 'ndjson')}`);
+        if (i === 0) return void (await tx.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT 1 AS src_file, ${cols} FROM ${scans[0]}`));
+        try {
+          await tx.exec(`INSERT INTO ${ROWS} BY NAME SELECT ${i + 1} AS src_file, ${cols} FROM ${scans[i]}`);
+        } catch (err) {
+          // Same header line, columns read differently (another delimiter sniffed): load the files one by one.
+          if (err instanceof WarehouseError && /Binder Error/.test(err.message)) throw new InputError(`${f.path} does not read like ${files[0]!.path}: ${err.message.split('\n')[0]}`, { cause: err });
+          throw err;
+        }
       });
     }
-    // Each file's rows are contiguous in the lines table: its first rowid numbers its lines. (Rowids of
-    // rows not yet committed lie beyond 2^53, so they travel as text, never as JS numbers.)
-    const ranges = await tx.query<{ src_file: number; first: string; ok: boolean }>(
-      `SELECT src_file, CAST(min(rowid) AS VARCHAR) AS first, max(rowid) - min(rowid) + 1 = count(*) AS ok FROM ${LINES} GROUP BY src_file`,
-    );
-    const first = files.map(() => '0');
-    for (const r of ranges) {
-      if (!r.ok || !/^\d+$/.test(r.first)) throw new WarehouseError('extract lines of one file are not contiguous: line numbers cannot be derived (please report this)');
-      first[r.src_file - 1] = r.first;
-    }
+    const first = await firstRowids(tx, files.length);
     const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
-    const lines = `(SELECT src_file, CAST(rowid - ${list(first.map((f) => `CAST(${f} AS BIGINT)`))}[src_file] + 1 AS BIGINT) AS src_line, raw FROM ${LINES})`;
-    await tx.exec(renderSql(spec.sqlFile, { stage: STAGE, source: ndjsonSource(lines, spec.fields, spec.jsonFields) }), spec.params(ctx));
-    await tx.exec(`DROP TABLE ${LINES}`);
+    const line = `CAST(rowid - ${list(first.map((r) => `CAST(${r} AS BIGINT)`))}[src_file] + ${firstLine(format)} AS BIGINT)`;
+    const rows = `(SELECT src_file, ${line} AS src_line, ${cols} FROM ${ROWS})`;
+    const source = format === 'ndjson' ? ndjsonSource(rows, spec.fields, spec.jsonFields) : tabularSource(tx, rows, columns, plan, spec.fields, true);
+    await tx.exec(renderSql(spec.sqlFile, { stage: STAGE, source }), spec.params(ctx));
+    await tx.exec(`DROP TABLE ${ROWS}`);
     const paths = list(files.map((f) => q(f.path)));
     const staged = `(SELECT *, ${paths}[src_file] AS batch_file, ${list(files.map((f) => q(f.loadId)))}[src_file] AS batch_load_id FROM ${STAGE})`;
     await tx.exec(insertValidSql(tx, spec, 'src_line', { from: staged, loadId: 'batch_load_id', file: 'batch_file' }), [ctx.now]);
@@ -86,7 +121,24 @@ export async function loadNdjsonBatch(w: FileReadingWarehouse, spec: KindSpec, f
     const ms = (performance.now() - started) / files.length;
     return files.map((f) => {
       const p = per.get(f.path)!;
-      return { kind: spec.kind, path: f.path, format: 'ndjson' as const, contentHash: f.contentHash, loadId: f.loadId, skipped: false, rowsLoaded: p.loaded, rowsRejected: p.rejected, blankLines: p.blank, rejectReasons: p.reasons, durationMs: ms };
+      return { kind: spec.kind, path: f.path, format, contentHash: f.contentHash, loadId: f.loadId, skipped: false, rowsLoaded: p.loaded, rowsRejected: p.rejected, blankLines: p.blank, rejectReasons: p.reasons, durationMs: ms };
     });
   });
+}
+
+/**
+ * Each file's first rowid in the rows table, as text (rowids of rows not yet committed lie beyond 2^53,
+ * so they never travel as JS numbers). A file's rows must be contiguous there, or lines cannot be derived.
+ * A file with no rows (a header-only CSV) gets '0': no row refers to it.
+ */
+async function firstRowids(tx: WarehouseSession, n: number): Promise<string[]> {
+  const ranges = await tx.query<{ src_file: number; first: string; ok: boolean }>(
+    `SELECT src_file, CAST(min(rowid) AS VARCHAR) AS first, max(rowid) - min(rowid) + 1 = count(*) AS ok FROM ${ROWS} GROUP BY src_file`,
+  );
+  const first = Array.from({ length: n }, () => '0');
+  for (const r of ranges) {
+    if (!r.ok || !/^\d+$/.test(r.first)) throw new WarehouseError('extract rows of one file are not contiguous: line numbers cannot be derived (please report this)');
+    first[r.src_file - 1] = r.first;
+  }
+  return first;
 }

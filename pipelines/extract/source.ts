@@ -104,14 +104,18 @@ export function singleFileLines(scan: string): string {
   return `(SELECT CAST(NULL AS VARCHAR) AS src_file, CAST(NULL AS BIGINT) AS src_line, raw FROM ${scan})`;
 }
 
-/** `{{source}}` for a CSV/Parquet scan: each row's `raw` is the row as a JSON object of the file's columns. */
-export function tabularSource(tx: WarehouseSession, scan: string, columns: readonly SourceColumn[], plan: ColumnPlan, fields: readonly string[]): string {
+/**
+ * `{{source}}` for a CSV/Parquet scan: each row's `raw` is the row as a JSON object of the file's columns.
+ * `numbered`: the scan also has `src_file` and `src_line` columns (a batch of files), passed through.
+ */
+export function tabularSource(tx: WarehouseSession, scan: string, columns: readonly SourceColumn[], plan: ColumnPlan, fields: readonly string[], numbered = false): string {
   const raw = `CAST(json_object(${columns.map((c) => `${tx.dialect.quoteString(c.name)}, ${quoteColumn(c.name)}`).join(', ')}) AS VARCHAR)`;
   const cols = fields.map((f) => {
     const p = plan[f];
     return p ? `${p.text} AS c_${f}, ${p.type} AS t_${f}` : `CAST(NULL AS VARCHAR) AS c_${f}, CAST(NULL AS VARCHAR) AS t_${f}`;
   });
-  return `SELECT CAST(NULL AS VARCHAR) AS src_file, CAST(NULL AS BIGINT) AS src_line, ${raw} AS raw, false AS blank, CAST(NULL AS VARCHAR) AS doc_error,
+  const position = numbered ? 'src_file, src_line' : 'CAST(NULL AS VARCHAR) AS src_file, CAST(NULL AS BIGINT) AS src_line';
+  return `SELECT ${position}, ${raw} AS raw, false AS blank, CAST(NULL AS VARCHAR) AS doc_error,
   ${cols.join(',\n  ')}
 FROM ${scan}`;
 }

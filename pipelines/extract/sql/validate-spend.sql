@@ -3,7 +3,8 @@
 --   Exact duplicate rows are kept (staging removes and counts them).
 -- grain: one row per file row; key: rowid (rows are written in file order: line = rowid + the format's first line)
 -- parameters: $1 now (TIMESTAMPTZ; a date after now + 1 day is implausible), $2 account currency (default currency)
--- placeholders: stage (the temp table to create), source (the file as a relation, in file order: (raw, blank, doc_error, c_*/t_* per field))
+-- placeholders: stage (the temp table to create), source (the file(s) as a relation, in file order: (src_file, src_line, raw, blank, doc_error, c_*/t_* per field);
+--   src_file/src_line are NULL for a one-file load, whose line then follows from the stage rowid)
 CREATE OR REPLACE TEMP TABLE {{stage}} AS
 WITH src AS (
 {{source}}
@@ -43,7 +44,7 @@ checked AS (
   FROM typed
 )
 SELECT
-  blank, rej,
+  src_file, src_line, blank, rej,
   CASE WHEN rej IS NOT NULL THEN left(raw, 2000) END AS raw,
   d AS spend_date,
   platform_id AS platform,

@@ -69,4 +69,37 @@ describe('extract: line numbers', () => {
     const again = await extractFiles(bed.w, 'events', paths, OPTS);
     expect(again.files.every((f) => f.skipped)).toBe(true);
   });
+
+  it('are exact per file when CSV files with one header load in one batch; another header loads on its own, an unreadable file is named and the rest still load', async () => {
+    const header = 'event_id,event_name,timestamp,source,anonymous_id';
+    const csvFile = (name: string, f: number, n: number, head = header) =>
+      bed.file(name, [head, ...Array.from({ length: n }, (_, i) => `f${f}-line-${i + 2},page_view,${BAD.has(i + 1) ? 'never' : '2024-03-01T10:00:00Z'},client,a1`)].join('\n') + '\n');
+    const same = [csvFile('a.csv', 0, 5_000), csvFile('b.csv', 1, 3), csvFile('c.csv', 2, 800)];
+    const other = csvFile('d.csv', 3, 50, 'Event_ID,Event_Name,Timestamp,Source,Anonymous_ID'); // columns match case-insensitively
+    const s = await extractFiles(bed.w, 'events', [...same, other], OPTS);
+    // one batch: its files share one load's duration; the other header loaded by itself
+    expect(new Set(s.files.slice(0, 3).map((f) => f.durationMs)).size).toBe(1);
+    expect(s.files[3]!.durationMs).not.toBe(s.files[0]!.durationMs);
+    for (const [i, f] of s.files.entries()) {
+      const n = [5_000, 3, 800, 50][i]!;
+      const bad = [...BAD].filter((b) => b <= n).sort((a, b) => a - b);
+      expect(f).toMatchObject({ skipped: false, rowsLoaded: n - bad.length, rowsRejected: bad.length });
+      const [mis] = await bed.w.query<{ n: number; total: number }>(
+        `SELECT CAST(count(*) FILTER (WHERE event_id <> $2 || CAST(line AS VARCHAR)) AS INTEGER) AS n, CAST(count(*) AS INTEGER) AS total FROM raw_events WHERE load_id = $1`,
+        [f.loadId, `f${i}-line-`],
+      );
+      expect(mis).toEqual({ n: 0, total: n - bad.length });
+      const rejected = await bed.w.query<{ line: number; file: string }>(`SELECT CAST(line AS INTEGER) AS line, file FROM raw_rejected WHERE load_id = $1 ORDER BY line`, [f.loadId]);
+      expect(rejected).toEqual(bad.map((b) => ({ line: b + 1, file: f.path })));
+    }
+
+    // A batch with an unreadable file (invalid UTF-8): the batch falls back to file by file.
+    const good = [csvFile('e.csv', 4, 100), csvFile('f.csv', 5, 100)];
+    const broken = bed.file('g.csv', Buffer.concat([Buffer.from(`${header}\nx1,page_view,2024-03-01T10:00:00Z,client,a`), Buffer.from([0xff, 0xfe, 0x0a])]));
+    const err = await extractFiles(bed.w, 'events', [good[0]!, broken, good[1]!], OPTS).catch((e: Error) => e);
+    expect(String(err)).toMatch(/g\.csv/);
+    expect(String(err)).not.toMatch(/[ef]\.csv/);
+    const [loaded] = await bed.w.query<{ n: number }>(`SELECT CAST(count(*) AS INTEGER) AS n FROM raw_events WHERE event_id LIKE 'f4-%' OR event_id LIKE 'f5-%'`);
+    expect(loaded!.n).toBe(2 * (100 - [...BAD].filter((b) => b <= 100).length));
+  });
 });
