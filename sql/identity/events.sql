@@ -16,24 +16,21 @@ WITH near AS (
   FROM {{ ref('raw_events') }}
   WHERE event_ts >= {{ slice_ts_from(1) }} AND event_ts < {{ slice_ts_to(1) }}
 ),
+-- the copies of those ids, narrow: what picking one copy per tracker event needs
 copies AS (
-  SELECT r.*
-  FROM {{ ref('raw_events') }} AS r
-  WHERE r.event_id IN (SELECT event_id FROM near)
+  SELECT load_id || ':' || {{ cast_text('line') }} AS copy_key, source, event_id, event_ts, payload_hash, user_agent
+  FROM {{ ref('raw_events') }}
+  WHERE event_id IN (SELECT event_id FROM near)
 ),
--- one row per tracker event: the earliest copy (ties: payload hash, so the choice never depends on load order)
-ranked AS (
+-- one row per tracker event: its earliest copy (ties: payload hash, so the choice never depends on load order;
+-- copies tied on both carry the same payload), how many copies there were and how many payloads among them
+firsts AS (
   SELECT
-    load_id,
-    line,
     source,
     event_id,
-    row_number() OVER (PARTITION BY source, event_id ORDER BY event_ts, payload_hash) AS copy_rank,
-    count(*) OVER (PARTITION BY source, event_id) AS copy_count
-  FROM copies
-),
-payloads AS (
-  SELECT source, event_id, count(DISTINCT coalesce(payload_hash, '')) AS payload_count
+    {{ first_by('copy_key', 'event_ts', 'payload_hash') }} AS copy_key,
+    count(*) AS copy_count,
+    count(DISTINCT coalesce(payload_hash, '')) AS payload_count
   FROM copies
   GROUP BY source, event_id
 ),
@@ -41,22 +38,34 @@ agents AS (
   SELECT user_agent, {{ is_bot('user_agent') }} AS is_bot
   FROM (SELECT DISTINCT user_agent FROM copies WHERE user_agent IS NOT NULL) AS a
 ),
+-- the chosen copies, with only the columns the merge needs (the matching below holds these rows in hash tables)
 tracked AS (
   SELECT
-    c.*,
+    c.event_id,
+    c.source,
+    c.event_ts,
+    c.event_name,
+    c.anonymous_id,
+    c.user_id,
+    c.session_id,
+    c.page_url,
+    c.referrer,
+    c.value,
+    c.currency,
+    c.order_id,
+    c.consent_ads,
+    c.properties,
     coalesce(a.is_bot, FALSE) AS is_bot,
     -- absent consent means consent was not collected (e.g. outside a consent region): treated as granted
     coalesce(c.consent_analytics, TRUE) AS has_analytics_consent,
-    r.copy_count - p.payload_count AS natural_dups,
-    p.payload_count - 1 AS synthetic_dups,
+    f.copy_count - f.payload_count AS natural_dups,
+    f.payload_count - 1 AS synthetic_dups,
     coalesce('a:' || c.anonymous_id, 'u:' || c.user_id) AS visitor_key,
     coalesce(c.page_url, '') AS page_key,
     {{ epoch_ms('c.event_ts') }} AS ts_ms
-  FROM ranked AS r
-  JOIN copies AS c ON c.load_id = r.load_id AND c.line = r.line
-  JOIN payloads AS p ON p.source = r.source AND p.event_id = r.event_id
+  FROM {{ ref('raw_events') }} AS c
+  JOIN firsts AS f ON f.copy_key = c.load_id || ':' || {{ cast_text('c.line') }}
   LEFT JOIN agents AS a ON a.user_agent = c.user_agent
-  WHERE r.copy_rank = 1
 ),
 client AS (SELECT * FROM tracked WHERE source = 'client'),
 server AS (SELECT * FROM tracked WHERE source = 'server'),
