@@ -10,8 +10,21 @@
 WITH dirty_ids AS (
   SELECT id_type, id FROM {{ ref('identity_map') }} WHERE {{ keys_filter('person_id') }}
 ),
+-- the journey events, narrow: what the session split needs (the other columns join back at the end)
 journey AS (
-  SELECT e.*, coalesce(mu.person_id, ma.person_id) AS person_id
+  SELECT
+    e.event_key,
+    e.event_ts,
+    e.local_date,
+    e.utm_source,
+    e.utm_medium,
+    e.utm_campaign,
+    e.utm_term,
+    e.utm_content,
+    e.utm_id,
+    e.click_id_param,
+    e.click_id,
+    coalesce(mu.person_id, ma.person_id) AS person_id
   FROM {{ ref('events') }} AS e
   LEFT JOIN {{ ref('identity_map') }} AS mu ON mu.id_type = 'user_id' AND mu.id = e.user_id
   LEFT JOIN {{ ref('identity_map') }} AS ma ON ma.id_type = 'anonymous_id' AND ma.id = e.anonymous_id
@@ -22,8 +35,8 @@ journey AS (
 mine AS (
   SELECT * FROM journey WHERE {{ keys_filter('person_id') }}
 ),
--- the session split runs its windows over a narrow projection (a window sorts every column it carries);
--- the wide rows join back once at the end
+-- the session split runs its windows over the narrow rows (a window sorts every column it carries);
+-- the wide rows of `events` join back once at the end
 stepped AS (
   SELECT
     m.person_id,
@@ -116,7 +129,7 @@ session_ids AS (
   FROM landing_keys
 )
 SELECT
-  p.person_id,
+  x.person_id,
   i.session_id,
   x.session_index,
   x.event_in_session,
@@ -152,6 +165,6 @@ SELECT
   -- goal events: every event name but the ones in NON_GOAL_EVENTS (pipelines/vars.ts)
   CASE WHEN strpos(',' || {{ var('non_goal_events') }} || ',', ',' || p.event_name || ',') = 0 AND p.value > 0 THEN TRUE ELSE FALSE END AS is_conversion,
   CASE WHEN strpos(',' || {{ var('non_goal_events') }} || ',', ',' || p.event_name || ',') = 0 AND coalesce(p.value, 0) = 0 THEN TRUE ELSE FALSE END AS is_engagement
-FROM mine AS p
-JOIN positioned AS x ON x.person_id = p.person_id AND x.event_key = p.event_key
+FROM {{ ref('events') }} AS p
+JOIN positioned AS x ON x.event_key = p.event_key
 JOIN session_ids AS i ON i.person_id = x.person_id AND i.session_index = x.session_index
