@@ -23,7 +23,7 @@ import { InputError, WarehouseError } from '../../lib/errors.ts';
 import type { FileReadingWarehouse, WarehouseSession } from '../../warehouse/types.ts';
 import type { KindSpec } from './kind-spec.ts';
 import { firstLine } from './line-scan.ts';
-import { insertValidSql, readingFile, STAGE, type LoadContext } from './load-file.ts';
+import { inFileOrder, insertValidSql, readingFile, STAGE, type LoadContext } from './load-file.ts';
 import { describeColumns, ndjsonSource, quoteColumn, tabularSource } from './source.ts';
 import { renderSql, sqlFile } from './sql.ts';
 import type { FileLoadSummary } from './types.ts';
@@ -71,19 +71,21 @@ export async function loadBatch(w: FileReadingWarehouse, spec: KindSpec, format:
     const plan = format === 'csv' ? spec.plan(tx, columns, files[0]!.path) : {};
     // NDJSON: one text column per line. CSV: the file's columns, matched by name (a file read another way fails the batch).
     const cols = format === 'ndjson' ? 'raw' : columns.map((c) => quoteColumn(c.name)).join(', ');
-    for (const [i, f] of files.entries()) {
-      await readingFile(f.path, spec.kind, async () => {
-        if (i === 0) return void (await tx.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT 1 AS src_file, ${cols} FROM ${scans[0]}`));
-        try {
-          await tx.exec(`INSERT INTO ${ROWS} BY NAME SELECT ${i + 1} AS src_file, ${cols} FROM ${scans[i]}`);
-        } catch (err) {
-          // Same header line, columns read differently (another delimiter sniffed): load the files one by one.
-          if (err instanceof WarehouseError && /Binder Error/.test(err.message)) throw new InputError(`${f.path} does not read like ${files[0]!.path}: ${err.message.split('\n')[0]}`, { cause: err });
-          throw err;
-        }
-      });
-    }
-    const first = await firstRowids(tx, files.length);
+    const first = await inFileOrder(tx, async () => {
+      for (const [i, f] of files.entries()) {
+        await readingFile(f.path, spec.kind, async () => {
+          if (i === 0) return void (await tx.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT 1 AS src_file, ${cols} FROM ${scans[0]}`));
+          try {
+            await tx.exec(`INSERT INTO ${ROWS} BY NAME SELECT ${i + 1} AS src_file, ${cols} FROM ${scans[i]}`);
+          } catch (err) {
+            // Same header line, columns read differently (another delimiter sniffed): load the files one by one.
+            if (err instanceof WarehouseError && /Binder Error/.test(err.message)) throw new InputError(`${f.path} does not read like ${files[0]!.path}: ${err.message.split('\n')[0]}`, { cause: err });
+            throw err;
+          }
+        });
+      }
+      return firstRowids(tx, files.length);
+    });
     const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
     const line = `CAST(rowid - ${list(first.map((r) => `CAST(${r} AS BIGINT)`))}[src_file] + ${firstLine(format)} AS BIGINT)`;
     const rows = `(SELECT src_file, ${line} AS src_line, ${cols} FROM ${ROWS})`;

@@ -40,10 +40,10 @@ export async function loadFile(w: FileReadingWarehouse, spec: KindSpec, path: st
     }
     await tx.exec(sqlFile('macros.sql'));
     const scan = lineScan(w, path, format);
-    await readingFile(path, spec.kind, async () => {
+    await readingFile(path, spec.kind, () => inFileOrder(tx, async () => {
       const source = format === 'ndjson' ? ndjsonSource(singleFileLines(scan), spec.fields, spec.jsonFields) : await tabular(tx, spec, scan, path);
       await tx.exec(renderSql(spec.sqlFile, { stage: STAGE, source }), spec.params(ctx));
-    });
+    }));
     const { blankLines, rejectReasons } = await stageCounts(tx);
     // The stage holds the file's rows in file order (an order-preserving parallel write), so a row's line follows from its rowid.
     const line = `(rowid - (SELECT min(rowid) FROM ${STAGE}) + ${firstLine(format)})`;
@@ -95,6 +95,25 @@ async function stageCounts(tx: WarehouseSession): Promise<{ blankLines: number; 
     else rejectReasons[`${r.field}: ${r.rule}`] = r.n;
   }
   return { blankLines, rejectReasons };
+}
+
+/**
+ * Runs `fn` with DuckDB's insertion order preserved: extract numbers lines by rowid, so the writes that
+ * fix rowids must keep file order. The DuckDB warehouse turns order preservation off otherwise (tables
+ * have no order, and order-preserving writes cost memory and a slower checkpoint).
+ */
+export async function inFileOrder<T>(tx: WarehouseSession, fn: () => Promise<T>): Promise<T> {
+  await tx.exec('SET preserve_insertion_order = true');
+  let out: T;
+  try {
+    out = await fn();
+  } catch (err) {
+    // (the transaction is aborted by now: its error is the one to report)
+    await tx.exec('SET preserve_insertion_order = false').catch(() => undefined);
+    throw err;
+  }
+  await tx.exec('SET preserve_insertion_order = false');
+  return out;
 }
 
 /** DuckDB's reader errors (bad encoding, malformed CSV, unreadable Parquet) become an InputError naming the file. */

@@ -176,7 +176,8 @@ pair_shares AS (
   FROM pair_values
 ),
 kl AS (
-  SELECT week_start AS local_date, 'channel_share_kl' AS metric, model AS dimension, sum(p * ln(p / q)) AS value
+  -- rounded, so the value does not depend on the order the floating-point sums ran in
+  SELECT week_start AS local_date, 'channel_share_kl' AS metric, model AS dimension, round(sum(p * ln(p / q)), 10) AS value
   FROM pair_shares
   GROUP BY week_start, model
 ),

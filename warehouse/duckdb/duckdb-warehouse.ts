@@ -47,6 +47,9 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbWarehous
   // Sessions run in UTC so nothing depends on the machine's zone; local dates use the account's zone explicitly.
   // (ICU is loaded only once connected, so this cannot go in the instance config.)
   await connection.run("SET TimeZone = 'UTC'");
+  // Tables have no order: writes that keep it cost memory, and their row groups a slower checkpoint
+  // (~1.5 s per 1M-row table). Extract, which numbers lines by rowid, turns it on for its own writes.
+  await connection.run('SET preserve_insertion_order = false');
   return new DuckDbWarehouse(instance, connection, options.path);
 }
 
