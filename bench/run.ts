@@ -27,7 +27,7 @@ const floor = values['skip-floor'] ? null : stage('floor', dir);
 const totalMs = pipeline.totalMs as number;
 const report = {
   events: generated.eventsWritten,
-  memoryLimit: values['memory-limit'] || 'DuckDB default (80% of RAM)',
+  memoryLimit: pipeline.memoryLimit,
   dir,
   generate: generated,
   pipeline,

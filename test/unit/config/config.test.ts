@@ -20,7 +20,7 @@ describe('config', () => {
       expect(c.sessions.timeoutMinutes).toBe(30);
       expect(c.dedupe.crossTrackerToleranceSeconds).toBe(2);
       expect(c.lookback.attributionDays).toBe(30);
-      expect(c.warehouse).toMatchObject({ type: 'duckdb', path: `${dir}/.beamline/warehouse.duckdb` });
+      expect(c.warehouse).toMatchObject({ type: 'duckdb', path: `${dir}/.beamline/warehouse.duckdb`, memoryLimit: '1GB' });
       expect(c.sources.events[0]).toBe(`${dir}/data/events/*.ndjson`);
       expect(Object.isFrozen(c) && Object.isFrozen(c.sessions)).toBe(true);
       expect(() => {
@@ -41,6 +41,15 @@ describe('config', () => {
       expect(err).toBeInstanceOf(ConfigError);
       expect(err!.message).toContain('account.time_zone: not an IANA time zone');
       expect(err!.message).toMatch(/sessions\.timeout_minutes: .*>=1/);
+    });
+  });
+
+  it('checks the DuckDB memory limit is a size', () => {
+    withFile('warehouse:\n  type: duckdb\n  memory_limit: lots\n', (file) => {
+      expect(() => loadConfig({ file, env: {} })).toThrow(/warehouse\.memory_limit: expected a size such as '1GB'/);
+    });
+    withFile('warehouse:\n  type: duckdb\n  memory_limit: 4GiB\n', (file) => {
+      expect(loadConfig({ file, env: {} }).warehouse).toMatchObject({ memoryLimit: '4GiB' });
     });
   });
 
