@@ -1,7 +1,7 @@
 -- purpose: one row per real event. Copies with the same event_id in one tracker are merged, keeping the earliest capture (natural duplicates: same payload; synthetic: different payload). The same real event seen by both trackers is merged into one row: by a shared event_id, else by the same visitor, event name and page within cross_tracker_tolerance_seconds (mutual nearest match). Bots and unconsented events are kept here, flagged.
 -- grain: one row per real event
 -- key: event_key (md5 of the canonical tracker and its event_id; the client's when the client saw the event)
--- version: 2
+-- version: 1
 -- materialized: incremental
 -- slice_column: local_date
 --
@@ -9,8 +9,8 @@
 -- rows within an hour of the slice (a cross-tracker pair straddling midnight, and its candidates'
 -- candidates) plus every other copy of their event ids, wherever it falls (a re-send on another day).
 -- Reads the raw layer directly and parses page URLs, referrers and user agents once per distinct value
--- of the merged rows (the `stg_events` view shows the same parse per raw row); the copy ranking runs
--- over a narrow projection, since a window sorts every column it carries.
+-- of the merged rows (the `stg_events` view shows the same parse per raw row). The earliest copy is
+-- picked by an aggregate (first_by) over narrow rows, not a window: a window sorts every column it carries.
 WITH near AS (
   SELECT DISTINCT event_id
   FROM {{ ref('raw_events') }}

@@ -4,14 +4,14 @@
 --   rows_rejected      (this run's loads)  dimension = kind; local_date NULL (a rejected row has no trusted date)
 --   rejected_reason    (this run's loads)  dimension = 'kind: field: reason' (the offending value cut off), the 5 most frequent per kind; local_date NULL
 --   late_events        (this run's loads)  dimension within_lookback | beyond_lookback: event rows that arrived in a load whose newest event falls on a later local date; days late = that date − the row's date; within when ≤ lookback.late_data_days. dimension not_rebuilt: rows of this run's loads dated before the run's slice (kept in raw_events, counted here; a backfill over their dates picks them up)
---   events, raw_event_rows                 per date of the slice: real events (events) and the staged rows they were merged from (stg_events)
+--   events, raw_event_rows                 per date of the slice: real events (events) and the raw event rows they were merged from (raw_events, by the local date of event_ts)
 --   duplicates_merged                      dimension natural | synthetic (copies within a tracker: same / different payload) | cross_tracker (events seen by both trackers, merged into one)
 --   identity_match_rate                    dimension persons: persons with a session that day whose identity includes a user id / persons with a session; events: journey events of such persons / journey events
 --   unattributed_share                     dimension = model: conversions credited to no touchpoint ((none)) / conversions credited, by conversion date
 --   fx_missing                             dimension conversions:CUR | orders:CUR | spend:CUR: rows without an fx rate for their date and currency
 --   channel_share_kl                       dimension = model; local_date = the ISO week's Monday: KL divergence Σ p·ln(p/q) of the week's channel shares of credit p against the previous week's q, each smoothed by adding 0.5 to every channel seen in either week; rows for weeks overlapping the slice whose previous week has credits
 -- grain: one row per local_date (NULL for run-level metrics) × metric × dimension, for this run
--- version: 1
+-- version: 2
 -- materialized: table
 -- (table: it describes one run — its loads and its slice — and is replaced by the next run; the run-by-run history is rpt_pipeline_health.)
 WITH run_loads AS (

@@ -22,6 +22,13 @@ import { fileScanSql } from './file-scan.ts';
 const TRACE = process.env.BEAMLINE_SQL_TRACE === '1' || process.env.BEAMLINE_SQL_TRACE === 'full';
 const TRACE_FULL = process.env.BEAMLINE_SQL_TRACE === 'full';
 
+/** A statement as traced: whole or its head, with the id salt (inlined by hash_id()) masked. */
+function traced(sql: string): string {
+  const text = TRACE_FULL ? sql : sql.replace(/\s+/g, ' ').trim().slice(0, 160);
+  const salt = process.env.BEAMLINE_ID_SALT;
+  return salt ? text.replaceAll(salt, '***').replaceAll(salt.replace(/'/g, "''"), '***') : text;
+}
+
 export interface DuckDbOptions {
   /** Path of the database file, or ':memory:'. */
   path: string;
@@ -98,7 +105,7 @@ export class DuckDbWarehouse implements FileReadingWarehouse {
     } catch (err) {
       throw wrapError(err, sql);
     } finally {
-      if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - t0)} ms] ${TRACE_FULL ? sql : sql.replace(/\s+/g, ' ').trim().slice(0, 160)}\n`);
+      if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - t0)} ms] ${traced(sql)}\n`);
     }
   }
 

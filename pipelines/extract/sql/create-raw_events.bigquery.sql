@@ -1,4 +1,4 @@
--- purpose: raw_events on BigQuery, partitioned by the (UTC) date of event_ts: stg_events reads a slice of event
+-- purpose: raw_events on BigQuery, partitioned by the (UTC) date of event_ts: events reads a slice of event
 --   times, and without partitions every nightly run would read the whole raw history. Run before the raw tables
 --   are created from RAW_TABLES (IF NOT EXISTS), so only a new raw_events gets it; an existing one is left as it is.
 -- grain: one row per valid input event row (see RAW_TABLES.raw_events)
