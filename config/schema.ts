@@ -4,11 +4,6 @@
  */
 import { z } from 'zod';
 
-/**
- * DuckDB's default memory cap: 1M events from raw files to reports run within it at a peak RSS of
- * ~1.4 GB (npm run bench); work beyond it spills to disk. DuckDB's own default is 80% of RAM.
- */
-export const DUCKDB_MEMORY_LIMIT = '1GB';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 
@@ -34,7 +29,7 @@ export const configSchema = z
       .default({ time_zone: 'UTC', currency: 'USD' }),
     warehouse: z
       .discriminatedUnion('type', [
-        z.object({ type: z.literal('duckdb'), path: z.string().min(1).default('.beamline/warehouse.duckdb'), threads: z.number().int().positive().optional(), memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '1GB' or '512MiB'").default(DUCKDB_MEMORY_LIMIT) }).strict(),
+        z.object({ type: z.literal('duckdb'), path: z.string().min(1).default('.beamline/warehouse.duckdb'), threads: z.number().int().positive().optional(), memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '1GB' or '512MiB'").optional() }).strict(),
         z
           .object({
             type: z.literal('bigquery'),
@@ -46,7 +41,7 @@ export const configSchema = z
           })
           .strict(),
       ])
-      .default({ type: 'duckdb', path: '.beamline/warehouse.duckdb', memory_limit: DUCKDB_MEMORY_LIMIT }),
+      .default({ type: 'duckdb', path: '.beamline/warehouse.duckdb' }),
     run_store: z
       .object({ sqlite_path: z.string().default('.beamline/runs.sqlite'), database_url: z.string().optional() })
       .strict()

@@ -57,7 +57,7 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbWarehous
   // Tables have no order: writes that keep it cost memory, and their row groups a slower checkpoint
   // (~1.5 s per 1M-row table). Extract, which numbers lines by rowid, turns it on for its own writes.
   await connection.run('SET preserve_insertion_order = false');
-  return new DuckDbWarehouse(instance, connection, options.path);
+  return new DuckDbWarehouse(instance, connection, options.path, options.memoryLimit);
 }
 
 export class DuckDbWarehouse implements FileReadingWarehouse {
@@ -69,6 +69,8 @@ export class DuckDbWarehouse implements FileReadingWarehouse {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly path: string,
+    /** The memory cap it was opened with (undefined: DuckDB's default, 80% of RAM). */
+    readonly memoryLimit?: string,
   ) {}
 
   /** Serialises work on the single connection. */
@@ -103,7 +105,7 @@ export class DuckDbWarehouse implements FileReadingWarehouse {
     try {
       return await this.connection.runAndReadAll(sql, params.length ? (params.map(toDuck) as never) : undefined);
     } catch (err) {
-      throw wrapError(err, sql);
+      throw wrapError(err, sql, this.memoryLimit);
     } finally {
       if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - t0)} ms] ${traced(sql)}\n`);
     }
@@ -249,8 +251,12 @@ function readRows(result: DuckDBResultReader): Row[] {
   return rows;
 }
 
-function wrapError(err: unknown, sql: string): WarehouseError {
-  const msg = (err as Error).message ?? String(err);
+function wrapError(err: unknown, sql: string, memoryLimit?: string): WarehouseError {
+  let msg = (err as Error).message ?? String(err);
+  if (/Out of Memory Error/.test(msg)) {
+    // DuckDB's own advice names its SET commands; say what to change in Beamline.
+    msg = `${msg.split('\n')[0]}\n  DuckDB reached its memory limit (${memoryLimit ?? "DuckDB's default, 80% of RAM"}): raise warehouse.memory_limit in beamline.yml, lower warehouse.threads, or run fewer days at once (beamline backfill runs one day per job)`;
+  }
   // I/O and lock conflicts can pass; syntax, binder and constraint errors cannot.
   const retryable = /IO Error|Could not set lock|Conflict|Interrupted/i.test(msg);
   const head = sql.replace(/\s+/g, ' ').trim().slice(0, 200);

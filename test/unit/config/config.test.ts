@@ -20,7 +20,8 @@ describe('config', () => {
       expect(c.sessions.timeoutMinutes).toBe(30);
       expect(c.dedupe.crossTrackerToleranceSeconds).toBe(2);
       expect(c.lookback.attributionDays).toBe(30);
-      expect(c.warehouse).toMatchObject({ type: 'duckdb', path: `${dir}/.beamline/warehouse.duckdb`, memoryLimit: '1GB' });
+      expect(c.warehouse).toMatchObject({ type: 'duckdb', path: `${dir}/.beamline/warehouse.duckdb` });
+      expect((c.warehouse as { memoryLimit?: string }).memoryLimit).toBeUndefined(); // DuckDB's own default
       expect(c.sources.events[0]).toBe(`${dir}/data/events/*.ndjson`);
       expect(Object.isFrozen(c) && Object.isFrozen(c.sessions)).toBe(true);
       expect(() => {
