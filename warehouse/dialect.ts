@@ -33,8 +33,8 @@ export interface SqlDialect {
   /** An expression cast to text (VARCHAR / STRING). */
   castText(expr: string): string;
   /**
-   * Aggregate: `value` of the group's row that sorts first by `orderBy` (ascending; ties: any of the
-   * tied rows, so order by enough to make the value unique). `value` must not be NULL.
+   * Aggregate: the first non-NULL `value` of the group's rows sorted by `orderBy` (ascending; ties:
+   * any of the tied rows, so order by enough to make the value unique); NULL when every value is.
    */
   firstBy(value: string, orderBy: readonly string[]): string;
   /**

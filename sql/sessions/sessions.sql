@@ -19,20 +19,13 @@ totals AS (
     max(CASE WHEN client_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_client,
     max(CASE WHEN server_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_server,
     sum(CASE WHEN is_conversion THEN 1 ELSE 0 END) AS conversion_events,
-    sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS engagement_events
+    sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS engagement_events,
+    -- the first value each tracker reported in the session
+    {{ first_by('client_session_id', 'event_ts', 'event_key') }} AS client_session_id,
+    {{ first_by('server_session_id', 'event_ts', 'event_key') }} AS server_session_id,
+    {{ first_by('user_id', 'event_ts', 'event_key') }} AS user_id
   FROM se
   GROUP BY person_id, session_id
-),
--- the first value each tracker reported in the session
-firsts AS (
-  SELECT DISTINCT
-    person_id,
-    session_id,
-    first_value(client_session_id IGNORE NULLS) OVER w AS client_session_id,
-    first_value(server_session_id IGNORE NULLS) OVER w AS server_session_id,
-    first_value(user_id IGNORE NULLS) OVER w AS user_id
-  FROM se
-  WINDOW w AS (PARTITION BY person_id, session_id ORDER BY event_ts, event_key ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
 landing AS (
   SELECT * FROM se WHERE event_in_session = 1
@@ -53,9 +46,9 @@ SELECT
   END AS sources,
   CASE WHEN t.has_client = 1 AND t.has_server = 1 THEN TRUE ELSE FALSE END AS is_dual_source,
   t.dual_source_events,
-  f.client_session_id,
-  f.server_session_id,
-  CASE WHEN t.has_client = 1 AND t.has_server = 1 AND f.client_session_id = f.server_session_id THEN TRUE ELSE FALSE END AS trackers_agree,
+  t.client_session_id,
+  t.server_session_id,
+  CASE WHEN t.has_client = 1 AND t.has_server = 1 AND t.client_session_id = t.server_session_id THEN TRUE ELSE FALSE END AS trackers_agree,
   l.click_platform AS platform,
   l.click_id_param,
   l.click_id,
@@ -64,11 +57,10 @@ SELECT
   l.referrer_host,
   l.event_key AS landing_event_key,
   l.anonymous_id,
-  f.user_id,
+  t.user_id,
   CASE WHEN t.conversion_events > 0 THEN TRUE ELSE FALSE END AS has_conversion,
   t.conversion_events,
   CASE WHEN t.engagement_events > 0 THEN TRUE ELSE FALSE END AS has_engagement,
   t.engagement_events
 FROM totals AS t
-JOIN firsts AS f ON f.person_id = t.person_id AND f.session_id = t.session_id
 JOIN landing AS l ON l.person_id = t.person_id AND l.session_id = t.session_id
