@@ -5,12 +5,14 @@
  *   tracked revenue = matched tracked revenue + tracked-only revenue,
  *   attributed + unattributed revenue = tracked revenue;
  * and the ledger and tracked figures equal an independent recomputation here, in integer cents,
- * from raw_orders, fx_rates and conversions.
+ * from raw_orders, fx_rates and conversions. rpt_attribution_daily and rpt_roas_daily are
+ * reconciled with conversions, attribution_credits and stg_ad_spend (./attribution-invariants.ts).
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attributionDailyMismatches, creditedModels, roasCreditMismatches, roasRatioMismatches, roasSpendMismatches } from './attribution-invariants.ts';
 import { demoConfig } from '../../cli/commands/demo.ts';
 import { loadConfig } from '../../config/index.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -97,6 +99,35 @@ describe('finance reconciliation on the demo data', () => {
     for (const col of ['ledger_revenue', 'tracked_revenue', 'attributed_revenue', 'ledger_only_revenue', 'tracked_only_revenue', 'spend_total']) {
       expect(cents(m![col]), col).toBe(days.reduce((s, r) => s + cents(r[col]), 0));
     }
+  });
+});
+
+describe('attribution and ROAS reports on the demo data (recomputed from conversions, attribution_credits and stg_ad_spend)', () => {
+  const q = (sql: string): Promise<Row[]> => w.query(sql);
+
+  it('credits every model and has spend, an fx gap in conversions, and ROAS rows to check', async () => {
+    expect((await creditedModels(q)).length).toBeGreaterThanOrEqual(6);
+    const [c] = await w.query<{ unpriced: number; total: number }>(`SELECT count(*) FILTER (WHERE fx_missing) AS unpriced, count(*) AS total FROM conversions`);
+    expect(Number(c!.unpriced)).toBeGreaterThan(0);
+    const [r] = await w.query<{ spent: number; credited: number }>(`SELECT count(*) FILTER (WHERE spend > 0) AS spent, count(*) FILTER (WHERE conversions > 0 AND spend > 0) AS credited FROM rpt_roas_daily`);
+    expect(Number(r!.spent)).toBeGreaterThan(0);
+    expect(Number(r!.credited)).toBeGreaterThan(0);
+  });
+
+  it('per model and date, attributed revenue = Σ conversions.value_reporting to the cent, conversions = the conversions\' count', async () => {
+    expect(await attributionDailyMismatches(q)).toEqual([]);
+  });
+
+  it('per model and (date, platform, campaign), ROAS spend = Σ stg_ad_spend spend (NULL on an fx gap)', async () => {
+    expect(await roasSpendMismatches(q)).toEqual([]);
+  });
+
+  it('per model and (date, platform), ROAS revenue and conversions = the credits of ad-platform touches', async () => {
+    expect(await roasCreditMismatches(q)).toEqual([]);
+  });
+
+  it('roas = revenue / spend when spend > 0 and cpa = spend / conversions when conversions > 0, else NULL (never Infinity)', async () => {
+    expect(await roasRatioMismatches(q)).toEqual([]);
   });
 });
 

@@ -16,5 +16,7 @@ export const GOLDEN_QUERIES: Readonly<Record<string, string>> = {
   rpt_live_sessions: `SELECT ${SESSION} AS session, substr(${PERSON}, 2) AS person, r.* EXCLUDE (session_id, person_id) FROM rpt_live_sessions AS r ORDER BY session`,
   rpt_session_timeline: `SELECT ${SESSION} AS session, substr(${PERSON}, 2) AS person, (SELECT se.event_id FROM session_events AS se WHERE se.event_key = r.event_key) AS event_id, r.* EXCLUDE (session_id, person_id, event_key) FROM rpt_session_timeline AS r ORDER BY r.event_ts, session, r.event_in_session`,
   rpt_finance_reconciliation: `SELECT * FROM rpt_finance_reconciliation AS r ORDER BY period_type, period_start, model`,
+  rpt_attribution_daily: `SELECT * FROM rpt_attribution_daily AS r ORDER BY local_date, model, channel, source, medium, campaign, platform`,
+  rpt_roas_daily: `SELECT * FROM rpt_roas_daily AS r ORDER BY local_date, model, platform, campaign_id, campaign`,
   rpt_pipeline_health: `SELECT * FROM rpt_pipeline_health AS r ORDER BY run_id, metric, dimension, local_date NULLS FIRST`,
 };

@@ -5,6 +5,7 @@
  * (2026-03-08) and the February → March boundary (an order at 23:39 local on 02-28 is 03-01 in UTC).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attributionDailyMismatches, creditedModels, roasCreditMismatches, roasRatioMismatches, roasSpendMismatches } from './attribution-invariants.ts';
 import { openGolden, readExpected, toCsv, type Golden } from './harness.ts';
 import { GOLDEN_QUERIES } from './queries.ts';
 
@@ -34,6 +35,15 @@ describe('golden reports', () => {
          OR tracked_revenue <> attributed_revenue + unattributed_revenue + uncredited_revenue
          OR uncredited_revenue <> 0`);
     expect(rows).toEqual([]);
+  });
+
+  it('reconciles rpt_attribution_daily and rpt_roas_daily with conversions, credits and stg_ad_spend (recomputed in the test)', async () => {
+    const q = (sql: string) => g.rows(sql);
+    expect(await creditedModels(q)).toEqual(['first_touch', 'last_touch', 'linear']);
+    expect(await attributionDailyMismatches(q)).toEqual([]);
+    expect(await roasSpendMismatches(q)).toEqual([]);
+    expect(await roasCreditMismatches(q)).toEqual([]);
+    expect(await roasRatioMismatches(q)).toEqual([]);
   });
 
   it('re-running the last run leaves every report as it was (the health step replaces its run\'s rows)', async () => {
