@@ -1,26 +1,36 @@
 -- purpose: return on ad spend per day, model, platform and campaign: spend (stg_ad_spend, in the reporting currency) against the conversions and revenue each model attributes to that campaign's touchpoints. A touchpoint matches a spend campaign on platform and campaign id; when either side has no id, on the campaign name (case-insensitive). Spend with no matching touchpoint is shown under every model with 0 conversions; credited campaigns with no spend are shown with spend 0. roas = revenue / spend (NULL when spend is 0 or unknown); cpa = spend / conversions (NULL when conversions are 0).
--- grain: one row per local_date × model × platform × campaign (campaign_id, else campaign name); only touchpoints with an ad platform (a click id) are credited here
--- version: 1
+-- grain: one row per local_date × model × platform × campaign (campaign_id, else campaign name, case-insensitive; a campaign with several names that day shows the first in sort order); only touchpoints with an ad platform (a click id) are credited here
+-- version: 2
 -- materialized: table
 -- partition_by: local_date
 -- cluster_by: model, platform, campaign_id
 -- (table, not incremental: spend of any past day may be restated by a late export, and credits of any date by an identity merge; the table is small — days × models × campaigns.)
+-- spend per day, platform and campaign (its id, else its name, case-insensitive): a campaign renamed
+-- within a day, or exported under two spellings, has several stg_ad_spend rows but is one campaign here
 WITH spend AS (
   SELECT
     spend_date AS local_date,
     platform,
-    campaign_id,
-    campaign_name,
     coalesce('id:' || campaign_id, 'name:' || lower(campaign_name)) AS campaign_key,
-    spend,
-    fx_missing,
-    impressions,
-    clicks
+    min(campaign_id) AS campaign_id,
+    -- the first of its names in sort order, so the row does not depend on load order
+    min(campaign_name) AS campaign_name,
+    sum(spend) AS spend,
+    max(CASE WHEN fx_missing THEN 1 ELSE 0 END) = 1 AS fx_missing,
+    sum(impressions) AS impressions,
+    sum(clicks) AS clicks
   FROM {{ ref('stg_ad_spend') }}
+  GROUP BY spend_date, platform, coalesce('id:' || campaign_id, 'name:' || lower(campaign_name))
 ),
+-- every name a spend campaign went by (a credited campaign may carry any of them)
 spend_campaigns AS (
-  SELECT DISTINCT platform, campaign_id, lower(campaign_name) AS name_key, campaign_key, campaign_name
-  FROM spend
+  SELECT DISTINCT
+    platform,
+    campaign_id,
+    lower(campaign_name) AS name_key,
+    coalesce('id:' || campaign_id, 'name:' || lower(campaign_name)) AS campaign_key,
+    campaign_name
+  FROM {{ ref('stg_ad_spend') }}
 ),
 credit_groups AS (
   SELECT

@@ -83,11 +83,16 @@ export async function attributionDailyMismatches(q: Query): Promise<string[]> {
 interface SpendKey { spend: number | null; fxMissing: boolean }
 
 /** rpt_roas_daily spend against stg_ad_spend, per model and (date, platform, campaign_id, campaign). */
+/** The report's campaign: its id, else its name case-insensitively (a campaign with two names that day is one campaign). */
+function spendKey(d: unknown, platform: unknown, campaignId: unknown, name: unknown): string {
+  return [d, platform, campaignId ?? `name:${String(name).toLowerCase()}`].map(str).join(' | ');
+}
+
 export async function roasSpendMismatches(q: Query): Promise<string[]> {
   const models = await creditedModels(q);
   const stg = new Map<string, SpendKey>();
   for (const s of await q(`SELECT CAST(spend_date AS VARCHAR) AS d, platform, campaign_id, campaign_name, spend, fx_missing FROM stg_ad_spend`)) {
-    const k = [s.d, s.platform, s.campaign_id, s.campaign_name].map(str).join(' | ');
+    const k = spendKey(s.d, s.platform, s.campaign_id, s.campaign_name);
     const e = stg.get(k) ?? { spend: 0, fxMissing: false };
     if (s.fx_missing === true || s.spend === null) e.fxMissing = true;
     else if (e.spend !== null) e.spend += cents(s.spend);
@@ -99,7 +104,7 @@ export async function roasSpendMismatches(q: Query): Promise<string[]> {
   for (const model of models) {
     const got = new Map<string, SpendKey & { rows: number }>();
     for (const r of report.filter((x) => x.model === model)) {
-      const k = [r.d, r.platform, r.campaign_id, r.campaign].map(str).join(' | ');
+      const k = spendKey(r.d, r.platform, r.campaign_id, r.campaign);
       const e = got.get(k) ?? { spend: 0, fxMissing: false, rows: 0 };
       e.rows++;
       if (r.spend_fx_missing === true) e.fxMissing = true;
