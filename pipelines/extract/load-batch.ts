@@ -64,34 +64,38 @@ export async function csvBatchKey(path: string): Promise<string | null> {
 export async function loadBatch(w: FileReadingWarehouse, spec: KindSpec, format: BatchFormat, files: readonly BatchFile[], ctx: LoadContext): Promise<FileLoadSummary[]> {
   const started = performance.now();
   const q = (s: string) => w.dialect.quoteString(s);
+  // Reading and validating run before the transaction, into temp tables: DuckDB scans rows written in
+  // the current transaction on one thread (measured: 5.6 s vs 3.6 s to validate 0.93M lines), and temp
+  // tables are private to the connection and vanish with it, so they need none of its atomicity. What
+  // the batch writes for good — rows, rejects, the ledger — commits together below.
+  await w.exec(sqlFile('macros.sql'));
+  const scans = files.map((f) => w.fileScan(f.path, format));
+  const columns = format === 'csv' ? await describeColumns(w, scans[0]!) : [];
+  const plan = format === 'csv' ? spec.plan(w, columns, files[0]!.path) : {};
+  // NDJSON: one text column per line. CSV: the file's columns, matched by name (a file read another way fails the batch).
+  const cols = format === 'ndjson' ? 'raw' : columns.map((c) => quoteColumn(c.name)).join(', ');
+  const first = await inFileOrder(w, async () => {
+    for (const [i, f] of files.entries()) {
+      await readingFile(f.path, spec.kind, async () => {
+        if (i === 0) return void (await w.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT 1 AS src_file, ${cols} FROM ${scans[0]}`));
+        try {
+          await w.exec(`INSERT INTO ${ROWS} BY NAME SELECT ${i + 1} AS src_file, ${cols} FROM ${scans[i]}`);
+        } catch (err) {
+          // Same header line, columns read differently (another delimiter sniffed): load the files one by one.
+          if (err instanceof WarehouseError && /Binder Error/.test(err.message)) throw new InputError(`${f.path} does not read like ${files[0]!.path}: ${err.message.split('\n')[0]}`, { cause: err });
+          throw err;
+        }
+      });
+    }
+    return firstRowids(w, files.length);
+  });
+  const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
+  const line = `CAST(rowid - ${list(first.map((r) => `CAST(${r} AS BIGINT)`))}[src_file] + ${firstLine(format)} AS BIGINT)`;
+  const rows = `(SELECT src_file, ${line} AS src_line, ${cols} FROM ${ROWS})`;
+  const source = format === 'ndjson' ? ndjsonSource(rows, spec.fields, spec.jsonFields) : tabularSource(w, rows, columns, plan, spec.fields, true);
+  await w.exec(renderSql(spec.sqlFile, { stage: STAGE, source }), spec.params(ctx));
+  await w.exec(`DROP TABLE ${ROWS}`);
   return w.transaction(async (tx) => {
-    await tx.exec(sqlFile('macros.sql'));
-    const scans = files.map((f) => w.fileScan(f.path, format));
-    const columns = format === 'csv' ? await describeColumns(tx, scans[0]!) : [];
-    const plan = format === 'csv' ? spec.plan(tx, columns, files[0]!.path) : {};
-    // NDJSON: one text column per line. CSV: the file's columns, matched by name (a file read another way fails the batch).
-    const cols = format === 'ndjson' ? 'raw' : columns.map((c) => quoteColumn(c.name)).join(', ');
-    const first = await inFileOrder(tx, async () => {
-      for (const [i, f] of files.entries()) {
-        await readingFile(f.path, spec.kind, async () => {
-          if (i === 0) return void (await tx.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT 1 AS src_file, ${cols} FROM ${scans[0]}`));
-          try {
-            await tx.exec(`INSERT INTO ${ROWS} BY NAME SELECT ${i + 1} AS src_file, ${cols} FROM ${scans[i]}`);
-          } catch (err) {
-            // Same header line, columns read differently (another delimiter sniffed): load the files one by one.
-            if (err instanceof WarehouseError && /Binder Error/.test(err.message)) throw new InputError(`${f.path} does not read like ${files[0]!.path}: ${err.message.split('\n')[0]}`, { cause: err });
-            throw err;
-          }
-        });
-      }
-      return firstRowids(tx, files.length);
-    });
-    const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
-    const line = `CAST(rowid - ${list(first.map((r) => `CAST(${r} AS BIGINT)`))}[src_file] + ${firstLine(format)} AS BIGINT)`;
-    const rows = `(SELECT src_file, ${line} AS src_line, ${cols} FROM ${ROWS})`;
-    const source = format === 'ndjson' ? ndjsonSource(rows, spec.fields, spec.jsonFields) : tabularSource(tx, rows, columns, plan, spec.fields, true);
-    await tx.exec(renderSql(spec.sqlFile, { stage: STAGE, source }), spec.params(ctx));
-    await tx.exec(`DROP TABLE ${ROWS}`);
     const paths = list(files.map((f) => q(f.path)));
     const staged = `(SELECT *, ${paths}[src_file] AS batch_file, ${list(files.map((f) => q(f.loadId)))}[src_file] AS batch_load_id FROM ${STAGE})`;
     await tx.exec(insertValidSql(tx, spec, 'src_line', { from: staged, loadId: 'batch_load_id', file: 'batch_file' }), [ctx.now]);
