@@ -24,11 +24,22 @@ export const CLICK_IDS = [
 export const BOT_USER_AGENT_PATTERN =
   'bot|crawl|spider|slurp|headless|python-requests|python-urllib|curl/|wget|httpclient|okhttp|phantomjs|scrapy|lighthouse|facebookexternalhit|pingdom|uptimerobot';
 
+/** What a page URL is parsed into besides its click ids: host, path, UTM parameters (source and medium lower-cased), gad_source. */
+const URL_FIELDS: readonly (readonly [name: string, sql: (d: SqlDialect, url: string) => string])[] = [
+  ['page_host', (d, u) => d.urlHost(u)],
+  ['page_path', (d, u) => d.urlPath(u)],
+  ['utm_source', (d, u) => `lower(${d.urlParam(u, 'utm_source')})`],
+  ['utm_medium', (d, u) => `lower(${d.urlParam(u, 'utm_medium')})`],
+  ...['utm_campaign', 'utm_term', 'utm_content', 'utm_id', 'gad_source'].map((p) => [p, (d: SqlDialect, u: string) => d.urlParam(u, p)] as const),
+];
+
 /**
  * {{ is_bot('user_agent') }}: TRUE for a bot's user agent, FALSE otherwise (a missing one included).
  *
- * Macros over columns named `p_<param>` (one per click id, from `click_id_params(url)`):
- *   {{ click_id_params('page_url') }}  the select list `<param of url> AS p_<param>, …`
+ * {{ page_url_parse('page_url') }}: the select list parsing a page URL (`<expr> AS page_host, …, AS p_<param>, …`);
+ * {{ page_url_columns('u') }}: the same columns, qualified by the relation that parsed them.
+ *
+ * Macros over the columns named `p_<param>` (one per click id) that page_url_parse makes:
  *   {{ click_id_param() }}             the first present param's name
  *   {{ click_id() }}                   its value
  *   {{ click_platform() }}             its ad platform
@@ -39,7 +50,11 @@ export function stagingMacros(d: SqlDialect): Record<string, TemplateFn> {
     `CASE ${CLICK_IDS.map((c) => `WHEN ${col(c.param)} IS NOT NULL THEN ${then(c)}`).join(' ')} END`;
   return {
     is_bot: (ua) => `coalesce(${d.regexpContains(`lower(${String(ua)})`, BOT_USER_AGENT_PATTERN)}, FALSE)`,
-    click_id_params: (url) => CLICK_IDS.map((c) => `${d.urlParam(String(url), c.param)} AS ${col(c.param)}`).join(',\n    '),
+    page_url_parse: (url) => [
+      ...URL_FIELDS.map(([name, sql]) => `${sql(d, String(url))} AS ${name}`),
+      ...CLICK_IDS.map((c) => `${d.urlParam(String(url), c.param)} AS ${col(c.param)}`),
+    ].join(',\n    '),
+    page_url_columns: (alias) => [...URL_FIELDS.map(([name]) => name), ...CLICK_IDS.map((c) => col(c.param))].map((c) => `${String(alias)}.${c}`).join(',\n    '),
     click_id_param: () => firstPresent((c) => d.quoteString(c.param)),
     click_id: () => `coalesce(${CLICK_IDS.map((c) => col(c.param)).join(', ')})`,
     click_platform: () => firstPresent((c) => d.quoteString(c.platform)),

@@ -149,16 +149,7 @@ merged AS (
 urls AS (
   SELECT
     page_url,
-    {{ url_host('page_url') }} AS page_host,
-    {{ url_path('page_url') }} AS page_path,
-    lower({{ url_param('page_url', 'utm_source') }}) AS utm_source,
-    lower({{ url_param('page_url', 'utm_medium') }}) AS utm_medium,
-    {{ url_param('page_url', 'utm_campaign') }} AS utm_campaign,
-    {{ url_param('page_url', 'utm_term') }} AS utm_term,
-    {{ url_param('page_url', 'utm_content') }} AS utm_content,
-    {{ url_param('page_url', 'utm_id') }} AS utm_id,
-    {{ url_param('page_url', 'gad_source') }} AS gad_source,
-    {{ click_id_params('page_url') }}
+    {{ page_url_parse('page_url') }}
   FROM (SELECT DISTINCT page_url FROM merged WHERE page_url IS NOT NULL) AS u
 ),
 referrers AS (
@@ -168,27 +159,9 @@ referrers AS (
 parsed AS (
   SELECT
     m.*,
-    u.page_host,
-    u.page_path,
+    {{ page_url_columns('u') }},
     -- a referrer from the site itself is navigation, not a traffic source
-    CASE WHEN r.referrer_host_raw IS NOT NULL AND r.referrer_host_raw <> coalesce(u.page_host, '') THEN r.referrer_host_raw END AS referrer_host,
-    u.utm_source,
-    u.utm_medium,
-    u.utm_campaign,
-    u.utm_term,
-    u.utm_content,
-    u.utm_id,
-    u.gad_source,
-    u.p_gclid,
-    u.p_gbraid,
-    u.p_wbraid,
-    u.p_fbclid,
-    u.p_msclkid,
-    u.p_li_fat_id,
-    u.p_ttclid,
-    u.p_epik,
-    u.p_rdt_cid,
-    u.p_twclid
+    CASE WHEN r.referrer_host_raw IS NOT NULL AND r.referrer_host_raw <> coalesce(u.page_host, '') THEN r.referrer_host_raw END AS referrer_host
   FROM merged AS m
   LEFT JOIN urls AS u ON u.page_url = m.page_url
   LEFT JOIN referrers AS r ON r.referrer = m.referrer

@@ -10,16 +10,7 @@ WITH raw AS (
 urls AS (
   SELECT
     page_url,
-    {{ url_host('page_url') }} AS page_host,
-    {{ url_path('page_url') }} AS page_path,
-    lower({{ url_param('page_url', 'utm_source') }}) AS utm_source,
-    lower({{ url_param('page_url', 'utm_medium') }}) AS utm_medium,
-    {{ url_param('page_url', 'utm_campaign') }} AS utm_campaign,
-    {{ url_param('page_url', 'utm_term') }} AS utm_term,
-    {{ url_param('page_url', 'utm_content') }} AS utm_content,
-    {{ url_param('page_url', 'utm_id') }} AS utm_id,
-    {{ url_param('page_url', 'gad_source') }} AS gad_source,
-    {{ click_id_params('page_url') }}
+    {{ page_url_parse('page_url') }}
   FROM (SELECT DISTINCT page_url FROM raw WHERE page_url IS NOT NULL) AS u
 ),
 referrers AS (
@@ -30,26 +21,8 @@ referrers AS (
 parsed AS (
   SELECT
     raw.*,
-    urls.page_host,
-    urls.page_path,
-    referrers.referrer_host_raw,
-    urls.utm_source,
-    urls.utm_medium,
-    urls.utm_campaign,
-    urls.utm_term,
-    urls.utm_content,
-    urls.utm_id,
-    urls.gad_source,
-    urls.p_gclid,
-    urls.p_gbraid,
-    urls.p_wbraid,
-    urls.p_fbclid,
-    urls.p_msclkid,
-    urls.p_li_fat_id,
-    urls.p_ttclid,
-    urls.p_epik,
-    urls.p_rdt_cid,
-    urls.p_twclid
+    {{ page_url_columns('urls') }},
+    referrers.referrer_host_raw
   FROM raw
   LEFT JOIN urls ON urls.page_url = raw.page_url
   LEFT JOIN referrers ON referrers.referrer = raw.referrer
