@@ -26,7 +26,7 @@ export interface BeamlineConfig {
   readonly redisUrl: string;
   readonly sources: { readonly events: readonly string[]; readonly spend: readonly string[]; readonly orders: readonly string[]; readonly fx: readonly string[] };
   readonly sessions: { readonly timeoutMinutes: number; readonly splitOnCampaignChange: boolean; readonly splitAtMidnight: boolean };
-  readonly dedupe: { readonly crossTrackerToleranceSeconds: number };
+  readonly dedupe: { readonly crossTrackerToleranceSeconds: number; readonly copyWindowHours: number };
   readonly identity: { readonly maxIdsPerPerson: number; readonly hashIds: boolean; readonly salt?: string };
   readonly consent: { readonly requireAnalyticsForJourneys: boolean; readonly countUnconsentedInTotals: boolean };
   readonly lookback: { readonly attributionDays: number; readonly lateDataDays: number; readonly trainingDays: number };
@@ -126,7 +126,7 @@ function toConfig(c: RawConfig, baseDir: string, file: string | null, env: NodeJ
     redisUrl: c.redis_url,
     sources: { events: c.sources.events.map(abs), spend: c.sources.spend.map(abs), orders: c.sources.orders.map(abs), fx: c.sources.fx.map(abs) },
     sessions: { timeoutMinutes: c.sessions.timeout_minutes, splitOnCampaignChange: c.sessions.split_on_campaign_change, splitAtMidnight: c.sessions.split_at_midnight },
-    dedupe: { crossTrackerToleranceSeconds: c.dedupe.cross_tracker_tolerance_seconds },
+    dedupe: { crossTrackerToleranceSeconds: c.dedupe.cross_tracker_tolerance_seconds, copyWindowHours: c.dedupe.copy_window_hours },
     identity: { maxIdsPerPerson: c.identity.max_ids_per_person, hashIds: c.identity.hash_ids, salt },
     consent: { requireAnalyticsForJourneys: c.consent.require_analytics_for_journeys, countUnconsentedInTotals: c.consent.count_unconsented_in_totals },
     lookback: { attributionDays: c.lookback.attribution_days, lateDataDays: c.lookback.late_data_days, trainingDays: c.lookback.training_days },

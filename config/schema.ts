@@ -70,9 +70,12 @@ export const configSchema = z
       .strict()
       .default({ timeout_minutes: 30, split_on_campaign_change: true, split_at_midnight: false }),
     dedupe: z
-      .object({ cross_tracker_tolerance_seconds: z.number().min(0).max(60).default(2) })
+      .object({
+        cross_tracker_tolerance_seconds: z.number().min(0).max(60).default(2),
+        copy_window_hours: z.number().int().min(1).max(24 * 366).default(24),
+      })
       .strict()
-      .default({ cross_tracker_tolerance_seconds: 2 }),
+      .default({ cross_tracker_tolerance_seconds: 2, copy_window_hours: 24 }),
     identity: z
       .object({
         max_ids_per_person: z.number().int().min(2).default(50),

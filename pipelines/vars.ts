@@ -15,6 +15,7 @@ export function transformVars(config: BeamlineConfig): Record<string, string | n
     split_on_campaign_change: config.sessions.splitOnCampaignChange,
     split_at_midnight: config.sessions.splitAtMidnight,
     cross_tracker_tolerance_seconds: config.dedupe.crossTrackerToleranceSeconds,
+    copy_window_hours: config.dedupe.copyWindowHours,
     max_ids_per_person: config.identity.maxIdsPerPerson,
     hash_ids: config.identity.hashIds,
     require_analytics_for_journeys: config.consent.requireAnalyticsForJourneys,

@@ -43,6 +43,12 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
   const d = ctx.dialect;
   const template = def.templates[d.name] ?? def.templates.duckdb;
   const tsLiteral = (date: Date) => (d.name === 'bigquery' ? `TIMESTAMP '${date.toISOString()}'` : `TIMESTAMPTZ '${date.toISOString()}'`);
+  const widening = (hours: TemplateArg): number => {
+    if (typeof hours === 'number') return hours;
+    const v = ctx.vars[hours];
+    if (typeof v !== 'number') throw new Error(`slice_ts_from()/slice_ts_to(): '${hours}' is not a number nor a numeric variable`);
+    return v;
+  };
   const fns: Record<string, TemplateFn> = {
     ref: (name) => d.quoteIdent(str(name, 'ref()')),
     this: () => d.quoteIdent(def.name),
@@ -54,9 +60,9 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     },
     slice_from: () => `DATE '${ctx.slice.from}'`,
     slice_to: () => `DATE '${ctx.slice.to}'`,
-    /** The instant local `slice_from` begins, optionally widened by N hours (for matching across the boundary). */
-    slice_ts_from: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.from, ctx.timeZone).getTime() - Number(hours) * 3_600_000)),
-    slice_ts_to: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.to, ctx.timeZone).getTime() + Number(hours) * 3_600_000)),
+    /** The instant local `slice_from` begins, optionally widened by N hours — a number, or the name of a numeric var. */
+    slice_ts_from: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.from, ctx.timeZone).getTime() - widening(hours) * 3_600_000)),
+    slice_ts_to: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.to, ctx.timeZone).getTime() + widening(hours) * 3_600_000)),
     local_date: (expr) => d.localDate(str(expr, 'local_date()'), ctx.timeZone),
     time_zone: () => d.quoteString(ctx.timeZone),
     url_param: (expr, name) => d.urlParam(str(expr, 'url_param()'), str(name, 'url_param() name')),

@@ -7,7 +7,9 @@
 --
 -- Incremental: the slice's rows are rebuilt from every raw row that can contribute to them: the
 -- rows within an hour of the slice (a cross-tracker pair straddling midnight, and its candidates'
--- candidates) plus every other copy of their event ids, wherever it falls (a re-send on another day).
+-- candidates) plus every other copy of their event ids timestamped within `dedupe.copy_window_hours`
+-- of the slice (a re-send). Both reads of raw_events filter on event_ts, so on a warehouse that
+-- partitions raw_events by event date they read the slice's days and the window, not all history.
 -- Reads the raw layer directly and parses page URLs, referrers and user agents once per distinct value
 -- of the merged rows (the `stg_events` view shows the same parse per raw row). The earliest copy is
 -- picked by an aggregate (first_by) over narrow rows, not a window: a window sorts every column it carries.
@@ -21,6 +23,7 @@ copies AS (
   SELECT load_id || ':' || {{ cast_text('line') }} AS copy_key, source, event_id, event_ts, payload_hash, user_agent
   FROM {{ ref('raw_events') }}
   WHERE event_id IN (SELECT event_id FROM near)
+    AND event_ts >= {{ slice_ts_from('copy_window_hours') }} AND event_ts < {{ slice_ts_to('copy_window_hours') }}
 ),
 -- one row per tracker event: its earliest copy (ties: payload hash, so the choice never depends on load order;
 -- copies tied on both carry the same payload), how many copies there were and how many payloads among them
@@ -66,6 +69,8 @@ tracked AS (
   FROM {{ ref('raw_events') }} AS c
   JOIN firsts AS f ON f.copy_key = c.load_id || ':' || {{ cast_text('c.line') }}
   LEFT JOIN agents AS a ON a.user_agent = c.user_agent
+  -- the kept copies are among `copies`: the same bound lets the read-back skip the other partitions
+  WHERE c.event_ts >= {{ slice_ts_from('copy_window_hours') }} AND c.event_ts < {{ slice_ts_to('copy_window_hours') }}
 ),
 client AS (SELECT * FROM tracked WHERE source = 'client'),
 server AS (SELECT * FROM tracked WHERE source = 'server'),

@@ -125,3 +125,50 @@ describe('events: slice boundaries', () => {
     expect(await j.rows(`SELECT local_date FROM events`)).toEqual([{ local_date: day }, { local_date: day }]);
   });
 });
+
+describe('events: the copy window (dedupe.copy_window_hours)', () => {
+  const d = (n: number) => `2026-01-${String(10 + n).padStart(2, '0')}`;
+  // a re-send 34 h after its first copy (inside a 24 h window of a one-day slice), and one 6 days after
+  // (beyond the window and the 3-day late-data lookback that widens each run's slice)
+  const rows = [
+    { event_id: 'near', ts: `${d(0)}T10:00:00Z`, anonymous_id: 'a3' },
+    { event_id: 'near', ts: `${d(1)}T20:00:00Z`, anonymous_id: 'a3', properties: '{"resent":true}' },
+    { event_id: 'far', ts: `${d(0)}T11:00:00Z`, anonymous_id: 'a4' },
+    { event_id: 'far', ts: `${d(6)}T11:00:00Z`, anonymous_id: 'a4', properties: '{"resent":true}' },
+  ];
+  const copies = (x: Journeys) => x.rows(`SELECT event_id, local_date, synthetic_duplicates FROM events ORDER BY event_id, local_date`);
+
+  it('merges copies within the window whatever the slicing; daily runs keep a copy beyond it as its own row, a full refresh over both days does not', async () => {
+    await j.insert(rows);
+    for (let n = 0; n < 7; n++) await j.run(d(n), d(n + 1));
+    expect(await copies(j)).toEqual([
+      { event_id: 'far', local_date: d(0), synthetic_duplicates: 0 },
+      { event_id: 'far', local_date: d(6), synthetic_duplicates: 0 },
+      { event_id: 'near', local_date: d(0), synthetic_duplicates: 1 },
+    ]);
+    await j.run(d(0), d(7), { fullRefresh: true });
+    expect(await copies(j)).toEqual([
+      { event_id: 'far', local_date: d(0), synthetic_duplicates: 1 },
+      { event_id: 'near', local_date: d(0), synthetic_duplicates: 1 },
+    ]);
+  });
+
+  it('a wider window reaches the far copy in daily runs too, so they end in the full refresh\'s tables', async () => {
+    const wide = await openJourneys({ dedupe: { copy_window_hours: 96 } });
+    const full = await openJourneys({ dedupe: { copy_window_hours: 96 } });
+    try {
+      await wide.insert(rows);
+      for (let n = 0; n < 7; n++) await wide.run(d(n), d(n + 1));
+      await full.insert(rows);
+      await full.run(d(0), d(7), { fullRefresh: true });
+      expect(await copies(wide)).toEqual([
+        { event_id: 'far', local_date: d(0), synthetic_duplicates: 1 },
+        { event_id: 'near', local_date: d(0), synthetic_duplicates: 1 },
+      ]);
+      expect(await dumpTables(wide.rows)).toEqual(await dumpTables(full.rows));
+    } finally {
+      await wide.close();
+      await full.close();
+    }
+  });
+});

@@ -107,7 +107,7 @@ describe('stg_events', () => {
     const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const slice = async (from: string, to: string) => {
       await w.exec('DROP TABLE IF EXISTS events');
-      await materialize(w, events, { dialect: w.dialect, slice: { from, to }, timeZone: tz, fullRefresh: false, vars: { cross_tracker_tolerance_seconds: 2 }, macros: { hash_id: (e) => String(e) } });
+      await materialize(w, events, { dialect: w.dialect, slice: { from, to }, timeZone: tz, fullRefresh: false, vars: { cross_tracker_tolerance_seconds: 2, copy_window_hours: 24 }, macros: { hash_id: (e) => String(e) } });
       return w.query<{ local_date: string }>('SELECT local_date FROM events');
     };
     expect(await slice(date, next)).toEqual([{ local_date: date }]);
