@@ -6,6 +6,7 @@
  *   -- version: 2
  *   -- materialized: incremental          (table | incremental | incremental_by_key | view)
  *   -- slice_column: local_date           (incremental: the local-date column that defines the slice)
+ *   -- batch_days: 7                      (incremental, optional: a longer slice is computed this many days at a time)
  *   -- key: person_id                     (incremental_by_key: rows are replaced per key…)
  *   -- keys_from: dirty_persons           (…for the keys listed in this table's `key` column)
  *   -- partition_by: local_date           (optional; a DATE column. Default: slice_column for incremental)
@@ -32,6 +33,8 @@ export interface TransformDef {
   readonly version: number;
   readonly materialized: Materialization;
   readonly sliceColumn?: string;
+  /** incremental: a slice longer than this is computed in batches of this many days (bounded memory), written in one transaction. */
+  readonly batchDays?: number;
   readonly key?: string;
   readonly keysFrom?: string;
   /** The DATE column the table is partitioned by on warehouses that partition (BigQuery). */
@@ -48,7 +51,7 @@ export interface TransformDef {
   readonly checksum: string;
 }
 
-const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'key', 'keys_from', 'unique_key', 'depends_on', 'partition_by', 'cluster_by']);
+const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'unique_key', 'depends_on', 'partition_by', 'cluster_by']);
 
 /** Reads one transform file (and its `.bigquery.sql` override when present). */
 export function readTransform(file: string, layer: string, bigqueryOverride?: string): TransformDef {
@@ -64,6 +67,12 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
   if (materialized === 'incremental' && !header.slice_column) throw new DefinitionError(`${file}: an incremental transform needs '-- slice_column: <local date column>'`);
   if (materialized === 'incremental_by_key' && (!header.key || !header.keys_from)) {
     throw new DefinitionError(`${file}: an incremental_by_key transform needs '-- key: <column>' and '-- keys_from: <table>'`);
+  }
+  let batchDays: number | undefined;
+  if (header.batch_days !== undefined) {
+    batchDays = Number(header.batch_days);
+    if (materialized !== 'incremental') throw new DefinitionError(`${file}: header 'batch_days' applies to incremental transforms only`);
+    if (!Number.isInteger(batchDays) || batchDays < 1) throw new DefinitionError(`${file}: header 'batch_days' must be a whole number ≥ 1, got ${JSON.stringify(header.batch_days)}`);
   }
   const partitionBy = header.partition_by || (materialized === 'incremental' ? header.slice_column : undefined);
   const clusterBy = (header.cluster_by ?? '').split(',').map((c) => c.trim()).filter(Boolean);
@@ -88,7 +97,7 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
   const checksum = createHash('sha256').update(Object.values(templates).join('\n--\n')).digest('hex');
   return {
     name, file, layer, version, materialized,
-    sliceColumn: header.slice_column, key: header.key, keysFrom: header.keys_from,
+    sliceColumn: header.slice_column, batchDays, key: header.key, keysFrom: header.keys_from,
     partitionBy, clusterBy: clusterBy.length > 0 ? clusterBy : undefined,
     purpose: header.purpose ?? '', grain: header.grain ?? '',
     templates, refs: [...refs].sort(), checksum,

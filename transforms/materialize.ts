@@ -5,14 +5,19 @@
  *
  * - table: the whole table is rebuilt from the SELECT (CREATE OR REPLACE, with the declared layout).
  * - incremental: the slice `[from, to)` of `slice_column` is deleted and re-inserted; rows the SELECT
- *   returns outside the slice are dropped, so a slice run can never touch another slice.
+ *   returns outside the slice are dropped, so a slice run can never touch another slice. With
+ *   `batch_days: N`, a longer slice (a full refresh, a backfill) is computed N days at a time — each
+ *   batch rendered for its own days, so a statement's memory follows N days of data, not the whole
+ *   history (dbt calls this microbatching) — and all batches are written in one transaction. Only on a
+ *   single-machine warehouse (DuckDB, whose transactions may also create the table); BigQuery runs the
+ *   slice as one statement (it scales out, and each batch would scan its inputs again).
  * - incremental_by_key: rows whose `key` is listed in `keys_from` are deleted and re-inserted.
  * - view: a view over its inputs, for wide per-event reports that would only copy a table. A view
  *   stores no rows, so its step reports 0 rows out: counting them would evaluate the whole view
  *   (on BigQuery, a billed scan of everything under it).
  */
 import { TransformError } from '../lib/errors.ts';
-import type { Warehouse } from '../warehouse/types.ts';
+import { batchesSlices, type Warehouse } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
 import { renderTransform, type RenderContext } from './render.ts';
 
@@ -36,6 +41,10 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
   let rowsOut: number;
   try {
     if (def.materialized === 'view') return { name: def.name, rowsOut: await replaceView(warehouse, def.name, body), sql, durationMs: performance.now() - started };
+    const batches = def.materialized === 'incremental' && def.batchDays !== undefined ? splitSlice(ctx.slice, def.batchDays) : [];
+    if (batches.length > 1 && batchesSlices(warehouse)) {
+      return { name: def.name, rowsOut: await writeBatches(warehouse, def, ctx, batches, exists), sql, durationMs: performance.now() - started };
+    }
     const rebuild = def.materialized === 'table' || !exists || (ctx.fullRefresh && def.materialized === 'incremental_by_key');
     rowsOut = rebuild
       ? await replaceTable(warehouse, table, body, def, ctx)
@@ -69,6 +78,51 @@ async function replaceTable(w: Warehouse, table: string, body: string, def: Tran
   await w.exec(w.dialect.replaceTableAs(def.name, select, { partitionBy: def.partitionBy, clusterBy: def.clusterBy }));
   const rows = await w.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * An incremental slice written batch by batch in one transaction: the slice's old rows are deleted
+ * (all rows on a full refresh), then each batch's rows are inserted; a table that does not exist yet
+ * is created by the first batch (DuckDB's transactions may create tables).
+ */
+async function writeBatches(w: Warehouse, def: TransformDef, ctx: RenderContext, batches: readonly Slice[], exists: boolean): Promise<number> {
+  const table = w.dialect.quoteIdent(def.name);
+  const col = w.dialect.quoteIdent(def.sliceColumn!);
+  return w.transaction(async (tx) => {
+    let rows = 0;
+    for (const [i, slice] of batches.entries()) {
+      const part: RenderContext = { ...ctx, slice };
+      const select = `SELECT * FROM (\n${stripHeaderComments(renderTransform(def, part))}\n) AS s WHERE ${sliceFilter(`s.${col}`, part)}`;
+      if (i === 0 && !exists) {
+        await tx.exec(w.dialect.replaceTableAs(def.name, select, { partitionBy: def.partitionBy, clusterBy: def.clusterBy }));
+        const [n] = await tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+        rows += Number(n?.n ?? 0);
+        continue;
+      }
+      if (i === 0) {
+        // (BigQuery requires a WHERE clause on every DELETE.)
+        if (ctx.fullRefresh) await tx.exec(`DELETE FROM ${table} WHERE TRUE`);
+        await tx.exec(`DELETE FROM ${table} WHERE ${sliceFilter(col, ctx)}`);
+      }
+      rows += await tx.exec(`INSERT INTO ${table} ${select}`);
+    }
+    return rows;
+  });
+}
+
+type Slice = RenderContext['slice'];
+
+/** `[from, to)` cut into consecutive slices of at most `days` days. */
+export function splitSlice(slice: Slice, days: number): Slice[] {
+  const out: Slice[] = [];
+  const next = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  for (let from = slice.from; from < slice.to; ) {
+    const end = next(from, days);
+    const to = end < slice.to ? end : slice.to;
+    out.push({ from, to });
+    from = to;
+  }
+  return out;
 }
 
 /** CREATE OR REPLACE VIEW; a table of the same name (from an earlier version of the transform) is dropped first. Returns 0 (a view stores no rows). */

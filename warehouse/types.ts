@@ -51,6 +51,20 @@ export interface FileReadingWarehouse extends Warehouse {
   fileScan(path: string, format: FileFormat): string;
 }
 
+/**
+ * A single-machine warehouse (DuckDB): one machine's memory bounds a statement, so a transform's long
+ * slice is computed in batches (`batch_days`), all written in one transaction — which may create the
+ * table. BigQuery is not one: it scales a statement out, and each batch would scan its inputs again.
+ */
+export interface BatchingWarehouse extends Warehouse {
+  readonly batchesSlices: true;
+}
+
+/** Capability guard: does this warehouse compute long slices batch by batch? */
+export function batchesSlices(w: Warehouse): w is BatchingWarehouse {
+  return (w as Partial<BatchingWarehouse>).batchesSlices === true;
+}
+
 /** Capability guard: can this warehouse read local files in SQL? */
 export function canReadFiles(w: Warehouse): w is FileReadingWarehouse {
   return typeof (w as Partial<FileReadingWarehouse>).fileScan === 'function';

@@ -4,6 +4,7 @@
 -- version: 1
 -- materialized: incremental
 -- slice_column: local_date
+-- batch_days: 1
 --
 -- Incremental: the slice's rows are rebuilt from every raw row that can contribute to them: the
 -- rows within an hour of the slice (a cross-tracker pair straddling midnight, and its candidates'
@@ -12,7 +13,7 @@
 -- partitions raw_events by event date they read the slice's days and the window, not all history.
 -- Reads the raw layer directly and parses page URLs, referrers and user agents once per distinct value
 -- of the merged rows (the `stg_events` view shows the same parse per raw row). The earliest copy is
--- picked by an aggregate (first_by) over narrow rows, not a window: a window sorts every column it carries.
+-- picked by a window over narrow rows (copy key, id, time, payload hash), not over the wide raw rows.
 WITH near AS (
   SELECT DISTINCT event_id
   FROM {{ ref('raw_events') }}
@@ -25,17 +26,40 @@ copies AS (
   WHERE event_id IN (SELECT event_id FROM near)
     AND event_ts >= {{ slice_ts_from('copy_window_hours') }} AND event_ts < {{ slice_ts_to('copy_window_hours') }}
 ),
--- one row per tracker event: its earliest copy (ties: payload hash, so the choice never depends on load order;
--- copies tied on both carry the same payload), how many copies there were and how many payloads among them
+-- one row per tracker event: its earliest copy (ties: payload hash, then the copy's own key, so the choice
+-- never depends on load order; copies tied on time and payload carry the same columns), how many copies
+-- there were and how many payloads among them. A window over narrow rows and plain counts per group: both
+-- spill to disk under a memory cap (an arg_min or count(DISTINCT) state over strings does not, in DuckDB).
+chosen AS (
+  SELECT source, event_id, copy_key
+  FROM (
+    SELECT
+      source,
+      event_id,
+      copy_key,
+      row_number() OVER (PARTITION BY source, event_id ORDER BY event_ts, payload_hash, copy_key) AS copy_rank
+    FROM copies
+  ) AS r
+  WHERE copy_rank = 1
+),
+payloads AS (
+  SELECT source, event_id, coalesce(payload_hash, '') AS payload, count(*) AS copies_of_payload
+  FROM copies
+  GROUP BY source, event_id, coalesce(payload_hash, '')
+),
 firsts AS (
   SELECT
-    source,
-    event_id,
-    {{ first_by('copy_key', 'event_ts', 'payload_hash') }} AS copy_key,
-    count(*) AS copy_count,
-    count(DISTINCT coalesce(payload_hash, '')) AS payload_count
-  FROM copies
-  GROUP BY source, event_id
+    c.source,
+    c.event_id,
+    c.copy_key,
+    p.copy_count,
+    p.payload_count
+  FROM chosen AS c
+  JOIN (
+    SELECT source, event_id, sum(copies_of_payload) AS copy_count, count(*) AS payload_count
+    FROM payloads
+    GROUP BY source, event_id
+  ) AS p ON p.source = c.source AND p.event_id = c.event_id
 ),
 agents AS (
   SELECT user_agent, {{ is_bot('user_agent') }} AS is_bot

@@ -15,7 +15,7 @@ import {
 } from '@duckdb/node-api';
 import { WarehouseError } from '../../lib/errors.ts';
 import { assertIdentifier, duckdbDialect } from '../dialect.ts';
-import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, WarehouseSession } from '../types.ts';
+import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, WarehouseSession } from '../types.ts';
 import { fileScanSql } from './file-scan.ts';
 
 /** BEAMLINE_SQL_TRACE=1: every statement's time and first 160 characters to stderr; =full: the whole statement (docs/operations.md). */
@@ -60,8 +60,9 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbWarehous
   return new DuckDbWarehouse(instance, connection, options.path, options.memoryLimit);
 }
 
-export class DuckDbWarehouse implements FileReadingWarehouse {
+export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse {
   readonly dialect = duckdbDialect;
+  readonly batchesSlices = true as const;
   #queue: Promise<unknown> = Promise.resolve();
   #inTransaction = false;
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransformError } from '../../../lib/errors.ts';
 import { materialize, readTransform, type RenderContext } from '../../../transforms/index.ts';
+import { splitSlice } from '../../../transforms/materialize.ts';
 import { duckdbDialect } from '../../../warehouse/dialect.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
@@ -87,5 +88,62 @@ describe('materializations on DuckDB', () => {
     ]);
     await materialize(w, def, ctx('2026-01-01', '2026-01-04'));
     expect(await w.query(`SELECT table_type FROM information_schema.tables WHERE table_name = 'per_day'`)).toEqual([{ table_type: 'VIEW' }]);
+  });
+
+  describe('incremental with batch_days', () => {
+    // each row records the batch that computed it: {{ slice_from() }} is the batch's own first day
+    const sql = (batch: string) => `-- materialized: incremental\n-- slice_column: d\n${batch}SELECT d, count(*) AS n, sum(v) AS total, {{ slice_from() }} AS batch_from FROM {{ ref('src') }} WHERE d >= {{ slice_from() }} AND d < {{ slice_to() }} GROUP BY d`;
+    const rows = (t: string) => w.query<{ d: string; n: number; total: number; batch_from: string }>(`SELECT d, n, total, batch_from FROM "${t}" ORDER BY d`);
+
+    it('cuts a slice into consecutive batches of at most N days', () => {
+      expect(splitSlice({ from: '2026-01-30', to: '2026-02-04' }, 2)).toEqual([
+        { from: '2026-01-30', to: '2026-02-01' }, { from: '2026-02-01', to: '2026-02-03' }, { from: '2026-02-03', to: '2026-02-04' },
+      ]);
+      expect(splitSlice({ from: '2026-03-01', to: '2026-03-02' }, 7)).toEqual([{ from: '2026-03-01', to: '2026-03-02' }]);
+    });
+
+    it('builds, refreshes and replaces a slice batch by batch, with the rows of the unbatched transform', async () => {
+      const batched = readTransform(dir.write('batched.sql', sql('-- batch_days: 2\n')), '.');
+      const whole = readTransform(dir.write('whole.sql', sql('')), '.');
+      expect(batched.batchDays).toBe(2);
+      const first = await materialize(w, batched, ctx('2026-01-01', '2026-01-04'));
+      await materialize(w, whole, ctx('2026-01-01', '2026-01-04'));
+      expect(first.rowsOut).toBe(3);
+      const strip = (r: Array<{ d: string; n: number; total: number }>) => r.map(({ d, n, total }) => ({ d, n, total }));
+      expect(strip(await rows('batched'))).toEqual(strip(await rows('whole')));
+      // the first build ran as two batches: days 1-2, then day 3
+      expect((await rows('batched')).map((r) => r.batch_from)).toEqual(['2026-01-01', '2026-01-01', '2026-01-03']);
+      await w.exec(`INSERT INTO src VALUES (5, '2026-01-02', 'p3', 10), (6, '2026-01-05', 'p3', 100)`);
+      const r = await materialize(w, batched, ctx('2026-01-02', '2026-01-06'));
+      expect(r.rowsOut).toBe(3);
+      expect((await rows('batched')).map(({ d, n, batch_from }) => [d, n, batch_from])).toEqual([
+        ['2026-01-01', 1, '2026-01-01'], ['2026-01-02', 3, '2026-01-02'], ['2026-01-03', 1, '2026-01-02'], ['2026-01-05', 1, '2026-01-04'],
+      ]);
+      // a full refresh of a shorter range empties the rest of the table, as unbatched
+      await materialize(w, batched, ctx('2026-01-02', '2026-01-04', true));
+      expect((await rows('batched')).map((x) => x.d)).toEqual(['2026-01-02', '2026-01-03']);
+    });
+
+    it('writes all batches or none: a batch that fails leaves the table as it was', async () => {
+      const def = readTransform(dir.write('fragile.sql', sql('-- batch_days: 1\n')), '.');
+      await materialize(w, def, ctx('2026-01-01', '2026-01-04'));
+      const before = await dump('fragile');
+      await w.exec(`INSERT INTO src VALUES (5, '2026-01-01', 'p3', 10)`);
+      // the third batch divides by zero; the first two would have changed day 1
+      const failing = { ...def, templates: { duckdb: sql('-- batch_days: 1\n').replace('count(*) AS n', "CASE WHEN {{ slice_from() }} = DATE '2026-01-03' THEN error('boom') ELSE count(*) END AS n") } };
+      const err = await materialize(w, failing, ctx('2026-01-01', '2026-01-04')).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(TransformError);
+      expect((err as Error).message).toMatch(/transform 'fragile' .*boom/);
+      expect(await dump('fragile')).toEqual(before);
+      // and a first build that fails leaves no table behind
+      const fresh = { ...failing, name: 'fresh' };
+      await expect(materialize(w, fresh, ctx('2026-01-01', '2026-01-04'))).rejects.toThrow(/boom/);
+      expect(await w.tableExists('fresh')).toBe(false);
+    });
+
+    it('is refused on a transform that is not incremental, or when not a whole number of days', () => {
+      expect(() => readTransform(dir.write('t1.sql', "-- batch_days: 2\nSELECT 1 AS x"), '.')).toThrow(/t1\.sql: header 'batch_days' applies to incremental transforms only/);
+      expect(() => readTransform(dir.write('t2.sql', "-- materialized: incremental\n-- slice_column: d\n-- batch_days: 0.5\nSELECT 1 AS d"), '.')).toThrow(/t2\.sql: header 'batch_days' must be a whole number/);
+    });
   });
 });
