@@ -73,8 +73,6 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     sha256_hex: (expr) => d.sha256Hex(str(expr, 'sha256_hex()')),
     epoch_ms: (expr) => d.epochMillis(str(expr, 'epoch_ms()')),
     cast_text: (expr) => d.castText(str(expr, 'cast_text()')),
-    /** first_by(value, order1, order2, …): aggregate, the value of the row sorting first. */
-    first_by: (value, ...order) => d.firstBy(str(value, 'first_by()'), order.map((o) => str(o, 'first_by() order'))),
     keys_filter: (column) => {
       if (ctx.fullRefresh || !def.keysFrom) return 'TRUE';
       return `${d.quoteIdent(str(column, 'keys_filter()'))} IN (SELECT ${d.quoteIdent(def.key!)} FROM ${d.quoteIdent(def.keysFrom)})`;

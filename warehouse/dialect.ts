@@ -33,11 +33,6 @@ export interface SqlDialect {
   /** An expression cast to text (VARCHAR / STRING). */
   castText(expr: string): string;
   /**
-   * Aggregate: the first non-NULL `value` of the group's rows sorted by `orderBy` (ascending; ties:
-   * any of the tied rows, so order by enough to make the value unique); NULL when every value is.
-   */
-  firstBy(value: string, orderBy: readonly string[]): string;
-  /**
    * One statement that creates or atomically replaces `table` with the rows of `select`. `layout`
    * is the physical layout where the warehouse has one (BigQuery: PARTITION BY / CLUSTER BY);
    * DuckDB ignores it. A single statement, so it never runs inside a multi-statement transaction.
@@ -107,7 +102,6 @@ export const duckdbDialect: SqlDialect = {
   sha256Hex: (e) => `sha256(${e})`,
   epochMillis: (ts) => `epoch_ms(${ts})`,
   castText: (e) => `CAST(${e} AS VARCHAR)`,
-  firstBy: (v, order) => `arg_min(${v}, ${order.length === 1 ? order[0] : `(${order.join(', ')})`})`,
   replaceTableAs: (t, select) => `CREATE OR REPLACE TABLE "${assertIdentifier(t, 'table name')}" AS\n${select}`,
   layoutClause: () => '',
   columnType: (t) => t,
@@ -143,7 +137,6 @@ export const bigqueryDialect: SqlDialect = {
   sha256Hex: (e) => `TO_HEX(SHA256(${e}))`,
   epochMillis: (ts) => `UNIX_MILLIS(${ts})`,
   castText: (e) => `CAST(${e} AS STRING)`,
-  firstBy: (v, order) => `ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${order.join(', ')} LIMIT 1)[SAFE_OFFSET(0)]`,
   replaceTableAs: (t, select, layout) => `CREATE OR REPLACE TABLE \`${assertIdentifier(t, 'table name')}\`${bigqueryLayout(layout)} AS\n${select}`,
   layoutClause: (layout) => bigqueryLayout(layout),
   columnType: bigqueryType,

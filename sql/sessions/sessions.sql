@@ -19,13 +19,26 @@ totals AS (
     max(CASE WHEN client_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_client,
     max(CASE WHEN server_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_server,
     sum(CASE WHEN is_conversion THEN 1 ELSE 0 END) AS conversion_events,
-    sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS engagement_events,
-    -- the first value each tracker reported in the session
-    {{ first_by('client_session_id', 'event_ts', 'event_key') }} AS client_session_id,
-    {{ first_by('server_session_id', 'event_ts', 'event_key') }} AS server_session_id,
-    {{ first_by('user_id', 'event_ts', 'event_key') }} AS user_id
+    sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS engagement_events
   FROM se
   GROUP BY person_id, session_id
+),
+-- the first value each tracker reported in the session (events in session order: event_ts, event_key).
+-- A window over narrow rows: it spills under a memory cap, where a first_by aggregate over strings does not (DuckDB).
+firsts AS (
+  SELECT person_id, session_id, client_session_id, server_session_id, user_id
+  FROM (
+    SELECT
+      person_id,
+      session_id,
+      event_in_session,
+      first_value(client_session_id IGNORE NULLS) OVER session_order AS client_session_id,
+      first_value(server_session_id IGNORE NULLS) OVER session_order AS server_session_id,
+      first_value(user_id IGNORE NULLS) OVER session_order AS user_id
+    FROM se
+    WINDOW session_order AS (PARTITION BY person_id, session_id ORDER BY event_in_session ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+  ) AS w
+  WHERE event_in_session = 1
 ),
 landing AS (
   SELECT * FROM se WHERE event_in_session = 1
@@ -46,9 +59,9 @@ SELECT
   END AS sources,
   CASE WHEN t.has_client = 1 AND t.has_server = 1 THEN TRUE ELSE FALSE END AS is_dual_source,
   t.dual_source_events,
-  t.client_session_id,
-  t.server_session_id,
-  CASE WHEN t.has_client = 1 AND t.has_server = 1 AND t.client_session_id = t.server_session_id THEN TRUE ELSE FALSE END AS trackers_agree,
+  f.client_session_id,
+  f.server_session_id,
+  CASE WHEN t.has_client = 1 AND t.has_server = 1 AND f.client_session_id = f.server_session_id THEN TRUE ELSE FALSE END AS trackers_agree,
   l.click_platform AS platform,
   l.click_id_param,
   l.click_id,
@@ -57,10 +70,11 @@ SELECT
   l.referrer_host,
   l.event_key AS landing_event_key,
   l.anonymous_id,
-  t.user_id,
+  f.user_id,
   CASE WHEN t.conversion_events > 0 THEN TRUE ELSE FALSE END AS has_conversion,
   t.conversion_events,
   CASE WHEN t.engagement_events > 0 THEN TRUE ELSE FALSE END AS has_engagement,
   t.engagement_events
 FROM totals AS t
 JOIN landing AS l ON l.person_id = t.person_id AND l.session_id = t.session_id
+JOIN firsts AS f ON f.person_id = t.person_id AND f.session_id = t.session_id
