@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --events N [--dir D] [--memory-limit 1GB]`: generates about N demo events (30 days, both trackers),
+ * `npm run bench -- --events N [--dir D] [--memory-limit 4GB]`: generates about N demo events (30 days, both trackers),
  * runs the whole pipeline from raw files to reports on a fresh DuckDB file, and runs the one-pass
  * floor query over the same files. Prints JSON: rows/s per step, total wall time, peak RSS, and the
  * pipeline's time as a multiple of the floor. Each stage runs in its own process.

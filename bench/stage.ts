@@ -1,7 +1,7 @@
 /**
  * One stage of the benchmark, run in its own process so its peak RSS is its own:
  *   generate <dir> <events>   demo data for about <events> events (skipped when already there)
- *   pipeline <dir> [limit]    the whole pipeline, raw files to reports, on a fresh DuckDB file (DuckDB memory_limit, e.g. 1GB; default: the config's, i.e. DuckDB's own)
+ *   pipeline <dir> [limit]    the whole pipeline, raw files to reports, on a fresh DuckDB file (DuckDB memory_limit, e.g. 4GB; default: the config's, 1GB)
  *   floor <dir>               the hand-written one-pass DuckDB floor (bench/floor.sql)
  * Prints one JSON object on stdout.
  */
@@ -56,7 +56,7 @@ async function pipeline() {
     stage,
     totalMs: Math.round(totalMs),
     closeMs: Math.round(totalMs - runMs),
-    memoryLimit: memoryLimit ?? "DuckDB's default (80% of RAM)",
+    memoryLimit,
     peakRssMb: peakRssMb(),
     steps: summary.steps.map((s) => ({ step: s.name, rows: s.rowsOut, ms: Math.round(s.ms), rowsPerSec: s.ms > 0 ? Math.round((s.rowsOut / s.ms) * 1000) : null })),
   };
