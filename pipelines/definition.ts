@@ -39,6 +39,8 @@ export interface Step {
   readonly deps: readonly string[];
   /** Tables this step writes. */
   readonly produces: readonly string[];
+  /** Runs one at a time across every process sharing the run store (a lease; see pipelines/lease.ts). */
+  readonly exclusive?: boolean;
   /** For SQL steps: the transform's logic version and materialization (checked against the ledger before it runs). */
   readonly transform?: { readonly version: number; readonly materialization: string };
   run(ctx: StepContext): Promise<StepResult>;
@@ -50,6 +52,8 @@ export interface TsStepDef {
   readonly kind: 'extract' | 'ts';
   readonly produces: readonly string[];
   readonly reads: readonly string[];
+  /** Runs one at a time across every process sharing the run store (see pipelines/lease.ts). */
+  readonly exclusive?: boolean;
   run(ctx: StepContext): Promise<StepResult>;
 }
 
@@ -84,7 +88,7 @@ export function definePipeline(options: PipelineOptions): Pipeline {
     const ts = options.tsSteps.find((s) => s.name === stepName);
     const nodes = ts ? ts.produces : [node];
     const deps = [...new Set(nodes.flatMap((n) => graph.depsOf(n)).map((d) => stepOf.get(d)!))].filter((d) => d !== stepName).sort();
-    steps.push(ts ? { name: ts.name, kind: ts.kind, deps, produces: ts.produces, run: ts.run } : sqlStep(graph.transforms.get(node)!, deps, options.macros));
+    steps.push(ts ? { name: ts.name, kind: ts.kind, deps, produces: ts.produces, exclusive: ts.exclusive, run: ts.run } : sqlStep(graph.transforms.get(node)!, deps, options.macros));
   }
   const byName = new Map(steps.map((s) => [s.name, s]));
   return {

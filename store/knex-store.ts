@@ -68,6 +68,9 @@ export function createKnexRunStore(b: KnexBackend): RunStore {
     lastTransformVersion: (name) => guard('lastTransformVersion', () => ledgers.lastTransformVersion(ctx, name)),
     getWatermark: (name) => guard('getWatermark', () => ledgers.getWatermark(ctx, name)),
     setWatermark: (name, value) => guard('setWatermark', () => ledgers.setWatermark(ctx, name, value)),
+    acquireLease: (name, holder, ttlMs) => guard('acquireLease', () => ledgers.acquireLease(ctx, name, holder, ttlMs)),
+    releaseLease: (name, holder) => guard('releaseLease', () => ledgers.releaseLease(ctx, name, holder)),
+    getLease: (name) => guard('getLease', () => ledgers.getLease(ctx, name)),
     recordDataTest: (result) => guard('recordDataTest', () => ledgers.recordDataTest(ctx, result)),
     listDataTests: (runId) => guard('listDataTests', () => ledgers.listDataTests(ctx, runId)),
   };

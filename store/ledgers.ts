@@ -6,7 +6,7 @@
 import { InputError, StoreError } from '../lib/errors.ts';
 import { toDataTest, toLoad, toTransform, toWatermark, type DbRow } from './rows.ts';
 import type { StoreContext } from './steps.ts';
-import type { DataTestRow, LoadKind, LoadRow, NewDataTest, NewLoad, NewTransform, TransformRow, WatermarkRow } from './types.ts';
+import type { DataTestRow, LeaseRow, LoadKind, LoadRow, NewDataTest, NewLoad, NewTransform, TransformRow, WatermarkRow } from './types.ts';
 import { checkLoadKey, checkMetrics, checkName, checkOptionalDate } from './validate.ts';
 
 /** See {@link RunStore.findLoad}. */
@@ -102,4 +102,34 @@ export async function recordDataTest(ctx: StoreContext, result: NewDataTest): Pr
 export async function listDataTests(ctx: StoreContext, runId: string): Promise<DataTestRow[]> {
   const rows = (await ctx.knex('data_test_results').where({ run_id: runId }).orderBy(['step', 'name'])) as DbRow[];
   return rows.map(toDataTest);
+}
+
+/** See {@link RunStore.acquireLease}: renew our own lease, else take a free or expired one. */
+export async function acquireLease(ctx: StoreContext, name: string, holder: string, ttlMs: number): Promise<LeaseRow | undefined> {
+  checkName('lease name', name);
+  checkName('lease holder', holder);
+  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new StoreError(`lease ttlMs must be a whole number of milliseconds ≥ 1, got ${ttlMs}`);
+  const now = ctx.now();
+  const renewed = await ctx.knex('leases').where({ name, holder }).update({ expires_at: now + ttlMs });
+  if (renewed === 0) {
+    await ctx.knex('leases').where({ name }).andWhere('expires_at', '<=', now).delete();
+    await ctx.knex('leases').insert({ name, holder, acquired_at: now, expires_at: now + ttlMs }).onConflict('name').ignore();
+  }
+  const [row] = (await ctx.knex('leases').where({ name })) as DbRow[];
+  return row && row.holder === holder ? toLease(row) : undefined;
+}
+
+/** See {@link RunStore.releaseLease}. */
+export async function releaseLease(ctx: StoreContext, name: string, holder: string): Promise<boolean> {
+  return (await ctx.knex('leases').where({ name, holder }).delete()) > 0;
+}
+
+/** See {@link RunStore.getLease}. */
+export async function getLease(ctx: StoreContext, name: string): Promise<LeaseRow | undefined> {
+  const [row] = (await ctx.knex('leases').where({ name })) as DbRow[];
+  return row ? toLease(row) : undefined;
+}
+
+function toLease(row: DbRow): LeaseRow {
+  return { name: String(row.name), holder: String(row.holder), acquiredAt: new Date(Number(row.acquired_at)), expiresAt: new Date(Number(row.expires_at)) };
 }

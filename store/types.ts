@@ -78,6 +78,14 @@ export interface NewRun {
 }
 
 /** One file loaded into the warehouse, keyed by (kind, contentHash). */
+/** A named claim held by one process until it is released or expires (see {@link RunStore.acquireLease}). */
+export interface LeaseRow {
+  readonly name: string;
+  readonly holder: string;
+  readonly acquiredAt: Date;
+  readonly expiresAt: Date;
+}
+
 export interface LoadRow {
   kind: LoadKind;
   /** sha256 of the file's bytes, lowercase hex. */
@@ -194,6 +202,17 @@ export interface RunStore {
   getWatermark(name: string): Promise<WatermarkRow | undefined>;
   /** Sets (inserts or replaces) a watermark. */
   setWatermark(name: string, value: string): Promise<WatermarkRow>;
+
+  /**
+   * Takes the lease `name` for `holder` for `ttlMs` (renewing it when `holder` already holds it; taking
+   * it over when it expired). Returns the lease when `holder` holds it now, undefined when another
+   * holder does. At most one holder wins, also between concurrent callers.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseRow | undefined>;
+  /** Gives the lease up if `holder` holds it; returns whether it did. */
+  releaseLease(name: string, holder: string): Promise<boolean>;
+  /** The lease as stored (possibly expired), or undefined. */
+  getLease(name: string): Promise<LeaseRow | undefined>;
 
   /** Records a data test result; re-recording the same (run, step, name) replaces it. */
   recordDataTest(result: NewDataTest): Promise<void>;

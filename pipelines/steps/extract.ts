@@ -8,6 +8,8 @@ export const extractStep: TsStepDef = {
   kind: 'extract',
   produces: Object.keys(RAW_TABLES),
   reads: [],
+  // two extracts of the same new file would both load it on BigQuery (no unique constraint there)
+  exclusive: true,
   async run(ctx) {
     const summary = await extractAll(ctx.warehouse, {
       sources: { events: [...ctx.config.sources.events], spend: [...ctx.config.sources.spend], orders: [...ctx.config.sources.orders], fx: [...ctx.config.sources.fx] },

@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import * as m0001 from './0001_initial.ts';
+import * as m0002 from './0002_leases.ts';
 
 interface NamedMigration {
   name: string;
@@ -14,7 +15,10 @@ interface NamedMigration {
 }
 
 /** Every migration, oldest first. Append new ones at the end only. */
-export const MIGRATIONS: readonly NamedMigration[] = [{ name: '0001_initial', migration: m0001 }];
+export const MIGRATIONS: readonly NamedMigration[] = [
+  { name: '0001_initial', migration: m0001 },
+  { name: '0002_leases', migration: m0002 },
+];
 
 /** Serves {@link MIGRATIONS} to knex's migrator. */
 export class RunStoreMigrationSource implements Knex.MigrationSource<NamedMigration> {

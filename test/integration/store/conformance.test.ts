@@ -231,6 +231,47 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('leases', () => {
+      it('has one holder: the holder renews it, others are refused, release frees it', async () => {
+        const a = await store.acquireLease('step:extract', 'w1/run-a', 60_000);
+        expect(a).toMatchObject({ name: 'step:extract', holder: 'w1/run-a' });
+        expect(await store.acquireLease('step:extract', 'w2/run-b', 60_000)).toBeUndefined();
+        const renewed = await store.acquireLease('step:extract', 'w1/run-a', 60_000);
+        expect(renewed?.acquiredAt).toEqual(a?.acquiredAt);
+        expect(renewed!.expiresAt.getTime()).toBeGreaterThan(a!.expiresAt.getTime());
+        expect(await store.acquireLease('step:other', 'w2/run-b', 60_000)).toMatchObject({ holder: 'w2/run-b' }); // names are independent
+        expect(await store.releaseLease('step:extract', 'w2/run-b')).toBe(false); // not its lease
+        expect(await store.releaseLease('step:extract', 'w1/run-a')).toBe(true);
+        expect(await store.getLease('step:extract')).toBeUndefined();
+        expect(await store.acquireLease('step:extract', 'w2/run-b', 60_000)).toMatchObject({ holder: 'w2/run-b' });
+      });
+
+      it('an expired lease is taken over, and its old holder can no longer renew it', async () => {
+        // (the test clock advances 1 s per reading: a 1 ms lease has expired at the next call)
+        await store.acquireLease('step:extract', 'dead-worker/run-a', 1);
+        expect(await store.acquireLease('step:extract', 'w2/run-b', 60_000)).toMatchObject({ holder: 'w2/run-b' });
+        expect(await store.acquireLease('step:extract', 'dead-worker/run-a', 60_000)).toBeUndefined();
+        expect((await store.getLease('step:extract'))?.holder).toBe('w2/run-b');
+      });
+
+      it('concurrent acquirers on two connections: exactly one holder per lease', async () => {
+        const other = await db.open();
+        const names = Array.from({ length: 20 }, (_, i) => `lease-${i}`);
+        const results = await Promise.all(names.flatMap((n) => [store.acquireLease(n, 'a', 60_000), other.acquireLease(n, 'b', 60_000)]));
+        for (let i = 0; i < names.length; i++) {
+          const winners = [results[2 * i], results[2 * i + 1]].filter(Boolean);
+          expect(winners).toHaveLength(1);
+          expect((await store.getLease(names[i]!))?.holder).toBe(winners[0]!.holder);
+        }
+      });
+
+      it('rejects an empty name or holder and a ttl that is not a whole number of ms', async () => {
+        await expect(store.acquireLease('', 'a', 1000)).rejects.toThrow(/lease name/);
+        await expect(store.acquireLease('x', '', 1000)).rejects.toThrow(/lease holder/);
+        await expect(store.acquireLease('x', 'a', 0.5)).rejects.toThrow(/ttlMs/);
+      });
+    });
+
     describe('transform ledger', () => {
       const entry = { runId: 'r1', name: 'stg_events', step: 'transform', version: '1', checksum: 'c'.repeat(64), materialization: 'incremental', sliceFrom: '2026-02-01', sliceTo: '2026-02-02', rows: 42 };
 
@@ -292,7 +333,7 @@ for (const backend of BACKENDS) {
         await db.cleanup();
         db = testDatabase(backend);
         const fresh = await db.openUnmigrated();
-        expect(await fresh.migrate()).toEqual({ applied: ['0001_initial'] });
+        expect(await fresh.migrate()).toEqual({ applied: ['0001_initial', '0002_leases'] });
         expect(await fresh.migrate()).toEqual({ applied: [] });
         await db.cleanup();
         db = testDatabase(backend);
