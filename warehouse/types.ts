@@ -49,6 +49,11 @@ export interface FileReadingWarehouse extends Warehouse {
    * text column `raw` per line, CSV with every column as text, Parquet as typed. Validation happens in SQL.
    */
   fileScan(path: string, format: FileFormat): string;
+  /**
+   * NDJSON files read in one scan: columns `file_index` (the 1-based position of the line's file in
+   * `paths`) and `raw` (the line's text), rows in the files' order, then line order.
+   */
+  ndjsonScan(paths: readonly string[]): string;
 }
 
 /**

@@ -75,6 +75,15 @@ export async function loadBatch(w: FileReadingWarehouse, spec: KindSpec, format:
   // NDJSON: one text column per line. CSV: the file's columns, matched by name (a file read another way fails the batch).
   const cols = format === 'ndjson' ? 'raw' : columns.map((c) => quoteColumn(c.name)).join(', ');
   const first = await inFileOrder(w, async () => {
+    if (format === 'ndjson' && files.length > 1) {
+      // All lines in one scan (one statement instead of one per file: ~2× faster to read 56 files)…
+      try {
+        await w.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT file_index AS src_file, raw FROM ${w.ndjsonScan(files.map((f) => f.path))}`);
+        return await firstRowids(w, files.length);
+      } catch {
+        // …unless one file cannot be read (or the lines did not come in file order): then file by file, which names the file
+      }
+    }
     for (const [i, f] of files.entries()) {
       await readingFile(f.path, spec.kind, async () => {
         if (i === 0) return void (await w.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT 1 AS src_file, ${cols} FROM ${scans[0]}`));
@@ -138,12 +147,12 @@ export async function loadBatch(w: FileReadingWarehouse, spec: KindSpec, format:
  * A file with no rows (a header-only CSV) gets '0': no row refers to it.
  */
 async function firstRowids(tx: WarehouseSession, n: number): Promise<string[]> {
-  const ranges = await tx.query<{ src_file: number; first: string; ok: boolean }>(
+  const ranges = await tx.query<{ src_file: number | null; first: string; ok: boolean }>(
     `SELECT src_file, CAST(min(rowid) AS VARCHAR) AS first, max(rowid) - min(rowid) + 1 = count(*) AS ok FROM ${ROWS} GROUP BY src_file`,
   );
   const first = Array.from({ length: n }, () => '0');
   for (const r of ranges) {
-    if (!r.ok || !/^\d+$/.test(r.first)) throw new WarehouseError('extract rows of one file are not contiguous: line numbers cannot be derived (please report this)');
+    if (r.src_file === null || !r.ok || !/^\d+$/.test(r.first)) throw new WarehouseError('extract rows of one file are not contiguous: line numbers cannot be derived (please report this)');
     first[r.src_file - 1] = r.first;
   }
   return first;

@@ -13,6 +13,15 @@ function lit(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+/** read_csv options that read a file as one text column per line: no delimiter (\x01 cannot appear in valid JSON), no quoting, no sniffing. */
+const NDJSON_AS_LINES = `columns = {'raw': 'VARCHAR'}, delim = E'\\x01', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, max_line_size = 8388608`;
+
+/** NDJSON files in one scan: `file_index` (1-based, the file's position in `paths`) and `raw`, in the files' order, then line order. */
+export function ndjsonScanSql(paths: readonly string[]): string {
+  const list = `[${paths.map(lit).join(', ')}]`;
+  return `(SELECT list_position(${list}, filename) AS file_index, raw FROM read_csv(${list}, ${NDJSON_AS_LINES}, filename = true))`;
+}
+
 /**
  * A table expression over the file at `path`. NDJSON: one column `raw`, each line's text (NULL for
  * an empty line). CSV (header row required): the file's columns, all as text. Parquet: its columns.
@@ -21,8 +30,7 @@ export function fileScanSql(path: string, format: FileFormat): string {
   const file = lit(path);
   switch (format) {
     case 'ndjson':
-      // One text column per line: no delimiter (\x01 cannot appear in valid JSON), no quoting, no sniffing.
-      return `(SELECT raw FROM read_csv(${file}, columns = {'raw': 'VARCHAR'}, delim = E'\\x01', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, max_line_size = 8388608))`;
+      return `(SELECT raw FROM read_csv(${file}, ${NDJSON_AS_LINES}))`;
     case 'csv':
       // Short rows are padded with NULLs (their missing fields are then rejected row by row); null padding needs the serial reader.
       return `(SELECT * FROM read_csv(${file}, header = true, all_varchar = true, null_padding = true, parallel = false))`;
