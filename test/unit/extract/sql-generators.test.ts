@@ -1,0 +1,122 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expandSqlGenerators, renderSql, SQL_GENERATORS } from '../../../pipelines/extract/sql.ts';
+
+const SQL_DIR = new URL('../../../pipelines/extract/sql/', import.meta.url);
+const VALIDATE_BIGQUERY = readdirSync(SQL_DIR).filter((f) => /^validate-\w+\.bigquery\.sql$/.test(f)).sort();
+
+describe('extract SQL generators ({{bq_…}})', () => {
+  it('lists per-field JSON queries one a line, at the indentation of the placeholder', () => {
+    const sql = 'SELECT *,\n    {{bq_json_queries:date,currency,rate}}\n  FROM docs';
+    expect(expandSqlGenerators(sql, 'x.sql')).toBe([
+      'SELECT *,',
+      "    JSON_QUERY(d, '$.date') AS q_date,",
+      "    JSON_QUERY(d, '$.currency') AS q_currency,",
+      "    JSON_QUERY(d, '$.rate') AS q_rate",
+      '  FROM docs',
+    ].join('\n'));
+  });
+
+  it('takes a list spread over lines, with spaces after the commas', () => {
+    expect(expandSqlGenerators('  {{bq_json_queries: a,\n    b}}', 'x.sql')).toBe("  JSON_QUERY(d, '$.a') AS q_a,\n  JSON_QUERY(d, '$.b') AS q_b");
+  });
+
+  it('writes each field\'s text (c_*) and JSON kind (t_*) from its q_* fragment', () => {
+    expect(expandSqlGenerators('    {{bq_field_texts:rate}}', 'x.sql')).toBe([
+      `    NULLIF(CASE IFNULL(LEFT(q_rate, 1), 'n') WHEN '"' THEN JSON_VALUE(d, '$.rate') WHEN 'n' THEN NULL WHEN '{' THEN q_rate WHEN '[' THEN q_rate WHEN 't' THEN q_rate WHEN 'f' THEN q_rate`,
+      "      ELSE IFNULL(NULLIF(TO_JSON_STRING(SAFE.PARSE_JSON(q_rate, wide_number_mode => 'round')), 'null'), q_rate) END, '') AS c_rate",
+    ].join('\n'));
+    expect(expandSqlGenerators('{{bq_field_kinds:id}}', 'x.sql')).toBe(
+      `CASE LEFT(q_id, 1) WHEN 'n' THEN NULL WHEN '"' THEN 'string' WHEN '{' THEN 'object' WHEN '[' THEN 'array' WHEN 't' THEN 'boolean' WHEN 'f' THEN 'boolean' ELSE IF(q_id IS NULL, NULL, 'number') END AS t_id`,
+    );
+  });
+
+  it('writes expressions over one column: number, date, thousands separators', () => {
+    expect(expandSqlGenerators('{{bq_number:c_rate}} AS rate_num', 'x.sql')).toBe(
+      String.raw`IF(REGEXP_CONTAINS(TRIM(c_rate, ' '), r'^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$'), IFNULL(SAFE_CAST(TRIM(c_rate, ' ') AS FLOAT64), IF(STARTS_WITH(TRIM(c_rate, ' '), '-'), CAST('-inf' AS FLOAT64), CAST('inf' AS FLOAT64))), NULL) AS rate_num`,
+    );
+    expect(expandSqlGenerators('  {{bq_date:c_date}} AS d', 'x.sql')).toBe([
+      '  CASE',
+      String.raw`    WHEN REGEXP_CONTAINS(TRIM(c_date, ' '), r'^\d{4}-\d{2}-\d{2}$') THEN SAFE_CAST(TRIM(c_date, ' ') AS DATE)`,
+      String.raw`    WHEN REGEXP_CONTAINS(TRIM(c_date, ' '), r'^\d{1,2}/\d{1,2}/\d{4}$') THEN SAFE.PARSE_DATE('%m/%d/%Y', TRIM(c_date, ' '))`,
+      '  END AS d',
+    ].join('\n'));
+    expect(expandSqlGenerators('{{bq_ungroup:c_spend}}', 'x.sql')).toBe(
+      String.raw`IF(REGEXP_CONTAINS(TRIM(c_spend, ' '), r'^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$'), REPLACE(TRIM(c_spend, ' '), ',', ''), TRIM(c_spend, ' '))`,
+    );
+  });
+
+  it('writes the fixed fragments: doc_error, the line checks, the stage columns', () => {
+    expect(expandSqlGenerators('    {{bq_doc_error}},', 'x.sql')).toMatch(/^ {4}CASE\n {6}WHEN blank OR doc IS NOT NULL THEN NULL\n[^]*\n {4}END AS doc_error,$/);
+    expect(expandSqlGenerators('      {{bq_line_checks}}', 'x.sql')).toBe([
+      '      WHEN blank THEN CAST(NULL AS STRUCT<field STRING, rule STRING, value STRING>)',
+      "      WHEN doc_error IS NOT NULL THEN STRUCT('(line)', doc_error, NULL)",
+    ].join('\n'));
+    const stage = expandSqlGenerators('SELECT\n  {{bq_stage_columns}},\n  d AS rate_date', 'x.sql');
+    expect(stage.split('\n').filter((l) => !l.trim().startsWith('--')).map((l) => /(\w+),?$/.exec(l)?.[1])).toEqual([
+      'SELECT', 'rej', 'reason', 'raw', 'load_id', 'file', 'line', 'loaded_at', 'rate_date',
+    ]);
+  });
+
+  it('includes the JSON source prelude without its header comment, leaving {{lines}} for the value', () => {
+    const prelude = expandSqlGenerators('WITH {{bq_json_source}},\nx AS (SELECT 1)', 'x.sql');
+    expect(prelude).toMatch(/^WITH lines AS \(\n/);
+    expect(prelude).toContain('  FROM {{lines}}\n');
+    expect(prelude).toContain(') AS parsed\n  FROM lines\n),\nx AS (SELECT 1)');
+    expect(prelude).not.toContain('-- purpose');
+  });
+
+  it('leaves value placeholders alone', () => {
+    expect(expandSqlGenerators('SELECT * FROM {{lines}}', 'x.sql')).toBe('SELECT * FROM {{lines}}');
+  });
+
+  it('throws on an unknown generator, naming the file, line and placeholder', () => {
+    expect(() => expandSqlGenerators('SELECT\n  {{bq_json_sauce}}', 'validate-x.bigquery.sql'))
+      .toThrow(/^sql\/validate-x\.bigquery\.sql:2: \{\{bq_json_sauce\}\}: unknown generator bq_json_sauce \(known: bq_json_source, /);
+    expect(() => expandSqlGenerators('{{bq_nope:a,b}}', 'y.sql')).toThrow(/^sql\/y\.sql:1: \{\{bq_nope:a,b\}\}: unknown generator bq_nope/);
+    expect(() => expandSqlGenerators('{{lines:a}}', 'y.sql')).toThrow(/^sql\/y\.sql:1: \{\{lines:a\}\}: unknown generator lines/);
+  });
+
+  it.each([
+    ['{{bq_json_queries}}', /takes a list of field names/],
+    ['{{bq_json_queries:}}', /"" is not a field or column name/],
+    ['{{bq_field_texts:date,,rate}}', /"" is not a field or column name/],
+    ["{{bq_field_texts:date,ra'te}}", /"ra'te" is not a field or column name/],
+    ['{{bq_field_kinds:a,b,a}}', /a is listed twice/],
+    ['{{bq_number:a,b}}', /bq_number takes one column name/],
+    ['{{bq_date}}', /bq_date takes one column name/],
+    ['{{bq_doc_error:x}}', /bq_doc_error takes no arguments/],
+    ['{{bq_json_source:}}', /bq_json_source takes no arguments/],
+  ])('throws on bad arguments: %s', (placeholder, message) => {
+    const error = (() => {
+      try {
+        expandSqlGenerators(`SELECT\n  ${placeholder}`, 'z.sql');
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('no error');
+    })();
+    expect(error.message).toContain(`sql/z.sql:2: ${placeholder}: `);
+    expect(error.message).toMatch(message);
+  });
+
+  it('throws on a malformed generator placeholder', () => {
+    expect(() => expandSqlGenerators('SELECT {{ bq_doc_error }}', 'z.sql')).toThrow(/^sql\/z\.sql: malformed generator placeholder \{\{ bq_doc_error \}\}/);
+  });
+
+  it('knows each generator the module documents', () => {
+    expect([...SQL_GENERATORS].sort()).toEqual([
+      'bq_date', 'bq_doc_error', 'bq_field_kinds', 'bq_field_texts', 'bq_json_queries', 'bq_json_source', 'bq_line_checks',
+      'bq_number', 'bq_stage_columns', 'bq_ungroup',
+    ]);
+  });
+
+  it.each(VALIDATE_BIGQUERY)('%s renders whole: no placeholder left, the prelude and every q_ it reads', (file) => {
+    const sql = renderSql(file, { lines: '`scratch`' });
+    expect(sql).not.toContain('{{');
+    expect(sql).toContain('WITH lines AS (');
+    expect(sql).toContain('FROM `scratch`');
+    const queried = new Set([...sql.matchAll(/ AS (q_\w+)/g)].map((m) => m[1]));
+    for (const [, q] of sql.matchAll(/LEFT\((q_\w+), 1\)/g)) expect(queried).toContain(q);
+  });
+});
