@@ -71,6 +71,7 @@ export function createKnexRunStore(b: KnexBackend): RunStore {
     acquireLease: (name, holder, ttlMs) => guard('acquireLease', () => ledgers.acquireLease(ctx, name, holder, ttlMs)),
     releaseLease: (name, holder) => guard('releaseLease', () => ledgers.releaseLease(ctx, name, holder)),
     getLease: (name) => guard('getLease', () => ledgers.getLease(ctx, name)),
+    listLeases: () => guard('listLeases', () => ledgers.listLeases(ctx)),
     recordDataTest: (result) => guard('recordDataTest', () => ledgers.recordDataTest(ctx, result)),
     listDataTests: (runId) => guard('listDataTests', () => ledgers.listDataTests(ctx, runId)),
   };

@@ -130,6 +130,11 @@ export async function getLease(ctx: StoreContext, name: string): Promise<LeaseRo
   return row ? toLease(row) : undefined;
 }
 
+/** See {@link RunStore.listLeases}. */
+export async function listLeases(ctx: StoreContext): Promise<LeaseRow[]> {
+  return ((await ctx.knex('leases').orderBy('name')) as DbRow[]).map(toLease);
+}
+
 function toLease(row: DbRow): LeaseRow {
   return { name: String(row.name), holder: String(row.holder), acquiredAt: new Date(Number(row.acquired_at)), expiresAt: new Date(Number(row.expires_at)) };
 }

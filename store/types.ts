@@ -213,6 +213,8 @@ export interface RunStore {
   releaseLease(name: string, holder: string): Promise<boolean>;
   /** The lease as stored (possibly expired), or undefined. */
   getLease(name: string): Promise<LeaseRow | undefined>;
+  /** Every lease as stored (expired ones too, until someone takes them over), by name. */
+  listLeases(): Promise<LeaseRow[]>;
 
   /** Records a data test result; re-recording the same (run, step, name) replaces it. */
   recordDataTest(result: NewDataTest): Promise<void>;

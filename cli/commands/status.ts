@@ -22,11 +22,18 @@ export function statusCommand(): Command {
         const detailed = await Promise.all(runs.map(async (r) => ({ ...r, steps: await store.listSteps(r.id) })));
         const failures = failuresOf(detailed);
         const queued = await queueStatus(config.redisUrl, opts.prefix);
+        const leases = await store.listLeases();
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ runs: detailed, failures, ...queued }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ runs: detailed, failures, leases, ...queued }, null, 2)}\n`);
           return;
         }
         process.stdout.write(`${scheduleLine(queued)}\n`);
+        // An exclusive step (extract) waits while another run holds its lease: say who, and until when.
+        const now = Date.now();
+        for (const l of leases) {
+          const state = l.expiresAt.getTime() > now ? `until ${l.expiresAt.toISOString()} unless renewed` : `expired ${l.expiresAt.toISOString()}: the next run takes it over`;
+          process.stdout.write(`lease ${l.name} held by ${l.holder} since ${l.acquiredAt.toISOString()}, ${state}\n`);
+        }
         if (detailed.length === 0) {
           process.stdout.write('no runs yet: try `beamline run --from YYYY-MM-DD --to YYYY-MM-DD` or `beamline demo`\n');
           return;

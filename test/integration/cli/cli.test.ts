@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { loadConfig } from '../../../config/index.ts';
+import { openRunStore } from '../../../store/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/beamline.js', import.meta.url));
@@ -24,7 +27,7 @@ describe('the beamline command', () => {
     for (const cmd of ['run', 'status', 'demo', 'worker', 'schedule', 'backfill']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
   });
 
-  it('runs the demo end to end on DuckDB, then run over a slice re-uses the loads, and status shows both runs', () => {
+  it('runs the demo end to end on DuckDB, then run over a slice re-uses the loads, and status shows both runs', async () => {
     const demo = beamline(['demo', '--visitors', '400', '--days', '4', '--dir', 'demo', '--no-samples']);
     expect(demo.stderr).toBe('');
     expect(demo.code).toBe(0);
@@ -39,7 +42,16 @@ describe('the beamline command', () => {
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout) as { runs: Array<{ kind: string; status: string; steps: Array<{ step: string; status: string }> }> };
     expect(parsed.runs.map((r) => [r.kind, r.status])).toEqual([['run', 'succeeded'], ['demo', 'succeeded']]);
+    expect((parsed as unknown as { leases: unknown[] }).leases).toEqual([]); // the runs released the extract lease
     expect(parsed.runs[0]!.steps.every((s) => s.status === 'succeeded')).toBe(true);
+    // a lease another worker holds (an extract in progress elsewhere) is shown with its holder
+    const config = loadConfig({ file: join(dir.path, 'demo/beamline.yml'), cwd: dir.path, env: {} });
+    const store = await openRunStore({ databaseUrl: '', sqlitePath: config.runStore.sqlitePath });
+    await store.acquireLease('step:extract', 'worker-7/run-x', 600_000);
+    await store.close();
+    const text = beamline(['status', '--config', 'demo/beamline.yml']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^lease step:extract held by worker-7\/run-x since \S+, until \S+ unless renewed$/m);
   });
 
   it('fails with exit 2 and names the key for a bad config, before touching anything', () => {

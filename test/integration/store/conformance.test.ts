@@ -240,6 +240,7 @@ for (const backend of BACKENDS) {
         expect(renewed?.acquiredAt).toEqual(a?.acquiredAt);
         expect(renewed!.expiresAt.getTime()).toBeGreaterThan(a!.expiresAt.getTime());
         expect(await store.acquireLease('step:other', 'w2/run-b', 60_000)).toMatchObject({ holder: 'w2/run-b' }); // names are independent
+        expect((await store.listLeases()).map((l) => [l.name, l.holder])).toEqual([['step:extract', 'w1/run-a'], ['step:other', 'w2/run-b']]);
         expect(await store.releaseLease('step:extract', 'w2/run-b')).toBe(false); // not its lease
         expect(await store.releaseLease('step:extract', 'w1/run-a')).toBe(true);
         expect(await store.getLease('step:extract')).toBeUndefined();
