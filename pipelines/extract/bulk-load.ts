@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigError, InputError } from '../../lib/errors.ts';
 import type { BulkLoadingWarehouse, FileFormat, WarehouseSession } from '../../warehouse/types.ts';
-import { sha256File } from './files.ts';
+import { sha256Files } from './files.ts';
 import type { KindSpec } from './kind-spec.ts';
 import { LINE_COLUMNS, writeLineRows } from './line-files.ts';
 import { loadIdOf, STAGE, type LoadContext } from './load-file.ts';
@@ -61,7 +61,7 @@ export async function extractByBulkLoad(
   await ensureRawTablesFor(w);
   const done = new Map<string, FileLoadSummary>();
   const failed = new Map<string, InputError>();
-  const hashes = await Promise.all(files.map(([p]) => sha256File(p)));
+  const hashes = await sha256Files(files.map(([p]) => p));
   const known = new Set((await w.query<{ h: string }>(`SELECT content_hash AS h FROM _beamline_loads WHERE kind = ${w.dialect.param(1)}`, [spec.kind])).map((r) => r.h));
   const fresh: Fresh[] = [];
   files.forEach(([path, format], i) => {

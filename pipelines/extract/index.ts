@@ -9,7 +9,7 @@ import { ConfigError, InputError } from '../../lib/errors.ts';
 import { canBulkLoad, canReadFiles, type FileFormat, type FileReadingWarehouse, type Warehouse } from '../../warehouse/types.ts';
 import { extractByBulkLoad } from './bulk-load.ts';
 import { ExtractInputError } from './extract-error.ts';
-import { checkFile, sha256File } from './files.ts';
+import { checkFile, sha256Files } from './files.ts';
 import { expandPaths } from './glob.ts';
 import { KINDS } from './kinds.ts';
 import { csvBatchKey, loadBatch, type BatchFile, type BatchFormat } from './load-batch.ts';
@@ -134,7 +134,7 @@ async function planBatches(w: FileReadingWarehouse, kind: ExtractKind, files: re
   if (candidates.length === 0) return { batches, skipped };
   const known = new Set((await w.query<{ h: string }>(`SELECT content_hash AS h FROM _beamline_loads WHERE kind = $1`, [kind])).map((r) => r.h));
   for (const { format, paths } of candidates) {
-    const hashes = await Promise.all(paths.map((p) => sha256File(p)));
+    const hashes = await sha256Files(paths);
     const batch: BatchFile[] = [];
     paths.forEach((path, i) => {
       const contentHash = hashes[i]!;
