@@ -1,7 +1,7 @@
 /**
  * One stage of the benchmark, run in its own process so its peak RSS is its own:
  *   generate <dir> <events>   demo data for about <events> events (skipped when already there)
- *   pipeline <dir> [limit]    the whole pipeline, raw files to reports, on a fresh DuckDB file (DuckDB memory_limit, e.g. 4GB; default: the config's, 1GB)
+ *   pipeline <dir> [limit]    the whole pipeline, raw files to reports, on a fresh DuckDB file (DuckDB memory_limit, e.g. 4GB; default: the config's, 900MB)
  *   floor <dir>               the hand-written one-pass DuckDB floor (bench/floor.sql)
  * Prints one JSON object on stdout.
  */

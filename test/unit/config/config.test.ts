@@ -21,7 +21,7 @@ describe('config', () => {
       expect(c.dedupe.crossTrackerToleranceSeconds).toBe(2);
       expect(c.lookback.attributionDays).toBe(30);
       expect(c.warehouse).toMatchObject({ type: 'duckdb', path: `${dir}/.beamline/warehouse.duckdb` });
-      expect((c.warehouse as { memoryLimit?: string }).memoryLimit).toBe('1GB'); // a fixed cap: every step spills or batches beyond it
+      expect((c.warehouse as { memoryLimit?: string }).memoryLimit).toBe('900MB'); // a fixed cap: every step spills or batches beyond it
       expect(c.sources.events[0]).toBe(`${dir}/data/events/*.ndjson`);
       expect(Object.isFrozen(c) && Object.isFrozen(c.sessions)).toBe(true);
       expect(() => {
