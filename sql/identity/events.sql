@@ -56,7 +56,7 @@ firsts AS (
     p.payload_count
   FROM chosen AS c
   JOIN (
-    SELECT source, event_id, sum(copies_of_payload) AS copy_count, count(*) AS payload_count
+    SELECT source, event_id, CAST(sum(copies_of_payload) AS BIGINT) AS copy_count, count(*) AS payload_count
     FROM payloads
     GROUP BY source, event_id
   ) AS p ON p.source = c.source AND p.event_id = c.event_id
