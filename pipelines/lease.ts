@@ -5,6 +5,7 @@
  * new file would both load it), so the claim lives in the run store: a lease, renewed while the step
  * runs, that expires if its holder dies.
  */
+import { hostname } from 'node:os';
 import { StoreError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RunStore } from '../store/index.ts';
@@ -21,6 +22,27 @@ export interface LeaseOptions {
   readonly log?: Logger;
 }
 
+/**
+ * A holder id: who (a worker id, a run id) and where (`@host:pid`), so a lease left by a process of
+ * this machine that is gone (killed mid-step) is taken over at once instead of after its ttl.
+ * (Assumes host names are unique per machine, as container and pod names are.)
+ */
+export function leaseHolder(who: string): string {
+  return `${who}@${hostname()}:${process.pid}`;
+}
+
+/** True when `holder` names a process of this machine that no longer exists. */
+export function holderIsGone(holder: string): boolean {
+  const m = /@([^@:]+):(\d+)$/.exec(holder);
+  if (!m || m[1] !== hostname() || Number(m[2]) === process.pid) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Runs `fn` while holding the lease `name`; waits for the current holder, renews every third of the ttl, releases at the end. */
 export async function withLease<T>(store: RunStore, name: string, options: LeaseOptions, fn: () => Promise<T>): Promise<T> {
   const ttlMs = options.ttlMs ?? 120_000;
@@ -30,13 +52,18 @@ export async function withLease<T>(store: RunStore, name: string, options: Lease
   let waited = false;
   for (;;) {
     if (await store.acquireLease(name, options.holder, ttlMs)) break;
+    const other = await store.getLease(name);
+    if (other && holderIsGone(other.holder)) {
+      // (releases only that holder's row: if someone else took it meanwhile, nothing happens)
+      await store.releaseLease(name, other.holder);
+      options.log?.warn({ event: 'lease_takeover', lease: name, holder: other.holder }, `took over ${name} from ${other.holder}: that process is gone`);
+      continue;
+    }
     if (!waited) {
-      const other = await store.getLease(name);
       options.log?.info({ event: 'lease_wait', lease: name, holder: other?.holder }, `waiting for ${name}: held by ${other?.holder ?? 'another process'}`);
       waited = true;
     }
     if (Date.now() >= deadline) {
-      const other = await store.getLease(name);
       throw new StoreError(`'${name}' is still held by ${other?.holder ?? 'another process'} after waiting ${Math.round(waitMs / 1000)} s (it runs one at a time across workers); retry later`);
     }
     await new Promise((r) => setTimeout(r, pollMs));

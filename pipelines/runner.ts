@@ -12,7 +12,7 @@ import type { Slice } from '../transforms/index.ts';
 import { canScopeJobs, type Warehouse } from '../warehouse/index.ts';
 import type { Pipeline, Step, StepContext, StepResult } from './definition.ts';
 import { addDays } from './dates.ts';
-import { withLease } from './lease.ts';
+import { leaseHolder, withLease } from './lease.ts';
 
 export interface RunOptions {
   readonly config: BeamlineConfig;
@@ -99,7 +99,7 @@ export async function runStep(step: Step, ctx: StepContext, store: RunStore, wor
   const t0 = performance.now();
   try {
     const run = () => step.run(ctx);
-    const result = step.exclusive ? await withLease(store, `step:${step.name}`, { holder: `${workerId}/${ctx.runId}`, log: ctx.log }, run) : await run();
+    const result = step.exclusive ? await withLease(store, `step:${step.name}`, { holder: leaseHolder(`${workerId}/${ctx.runId}`), log: ctx.log }, run) : await run();
     if (result.transform) {
       const t = result.transform;
       await store.recordTransform({ runId: ctx.runId, name: t.name, step: step.name, version: String(t.version), checksum: t.checksum, materialization: t.materialization, sliceFrom: ctx.slice.from, sliceTo: ctx.slice.to, rows: result.rowsOut });

@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
 import { definePipeline, type TsStepDef } from '../../../pipelines/definition.ts';
-import { withLease } from '../../../pipelines/lease.ts';
+import { leaseHolder, withLease } from '../../../pipelines/lease.ts';
+import { hostname } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../../../pipelines/runner.ts';
 import { openRunStore, type RunStore } from '../../../store/index.ts';
 import { openDuckDb } from '../../../warehouse/duckdb/index.ts';
@@ -90,5 +92,18 @@ describe.skipIf(!postgresTestsEnabled)('exclusive steps across workers (real Pos
     });
     expect(result).toEqual({ held: 'w2/run-2', still: 'w2/run-2', renewed: true });
     expect(await stores[1]!.getLease('step:y')).toBeUndefined();
+  });
+
+  it('takes over at once a lease whose holder was a process of this machine that is gone, and waits for a live one', async () => {
+    // a process that has exited: its pid is free (not reused within this test)
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    await stores[0]!.acquireLease('step:z', `in-process/run-1@${hostname()}:${dead}`, 600_000);
+    const started = Date.now();
+    expect(await withLease(stores[1]!, 'step:z', { holder: leaseHolder('w2/run-2'), waitMs: 5_000, pollMs: 50 }, async () => (await stores[1]!.getLease('step:z'))?.holder)).toBe(leaseHolder('w2/run-2'));
+    expect(Date.now() - started).toBeLessThan(2_000); // not the 10-minute ttl
+    // a live holder on this machine (this very process, as another run) is waited for, not taken over
+    await stores[0]!.acquireLease('step:z', leaseHolder('in-process/run-3'), 600_000);
+    const err = await withLease(stores[1]!, 'step:z', { holder: leaseHolder('w2/run-4'), waitMs: 200, pollMs: 50 }, async () => 'ran').catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/still held by in-process\/run-3@/);
   });
 });
