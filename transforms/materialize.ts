@@ -41,24 +41,22 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
   let rowsOut: number;
   try {
     if (def.materialized === 'view') return { name: def.name, rowsOut: await replaceView(warehouse, def.name, body), sql, durationMs: performance.now() - started };
-    const batches = def.materialized === 'incremental' && def.batchDays !== undefined ? splitSlice(ctx.slice, def.batchDays) : [];
-    if (batches.length > 1 && batchesSlices(warehouse)) {
-      return { name: def.name, rowsOut: await writeBatches(warehouse, def, ctx, batches, exists), sql, durationMs: performance.now() - started };
+    if (def.materialized === 'incremental') {
+      // A single-machine warehouse computes a long slice batch_days at a time (see the module comment).
+      const slices = def.batchDays !== undefined && batchesSlices(warehouse) ? splitSlice(ctx.slice, def.batchDays) : [ctx.slice];
+      const select = (slice: Slice) => sliceSelect(warehouse, def, slice === ctx.slice ? body : stripHeaderComments(renderTransform(def, { ...ctx, slice })), slice);
+      rowsOut = !exists && slices.length === 1
+        ? await replaceTable(warehouse, table, select(ctx.slice), def)
+        : await writeSlices(warehouse, def, ctx, slices.map((slice) => select(slice)), exists);
+    } else {
+      const rebuild = def.materialized === 'table' || !exists || (ctx.fullRefresh && def.materialized === 'incremental_by_key');
+      rowsOut = rebuild
+        ? await replaceTable(warehouse, table, body, def)
+        : await warehouse.transaction(async (tx) => {
+          await tx.exec(`DELETE FROM ${table} WHERE ${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})`);
+          return tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${body}\n) AS s`);
+        });
     }
-    const rebuild = def.materialized === 'table' || !exists || (ctx.fullRefresh && def.materialized === 'incremental_by_key');
-    rowsOut = rebuild
-      ? await replaceTable(warehouse, table, body, def, ctx)
-      : await warehouse.transaction(async (tx) => {
-        if (def.materialized === 'incremental') {
-          // (BigQuery requires a WHERE clause on every DELETE.)
-          if (ctx.fullRefresh) await tx.exec(`DELETE FROM ${table} WHERE TRUE`);
-          const col = q(def.sliceColumn!);
-          await tx.exec(`DELETE FROM ${table} WHERE ${sliceFilter(col, ctx)}`);
-          return tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${body}\n) AS s WHERE ${sliceFilter(`s.${col}`, ctx)}`);
-        }
-        await tx.exec(`DELETE FROM ${table} WHERE ${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})`);
-        return tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${body}\n) AS s`);
-      });
   } catch (err) {
     const retryable = (err as { retryable?: boolean }).retryable ?? false;
     throw new TransformError(`transform '${def.name}' (${def.file}) failed: ${(err as Error).message}`, { cause: err, retryable });
@@ -71,28 +69,28 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
  * transform's partition_by / cluster_by, and outside any transaction (BigQuery allows no DDL on
  * permanent tables inside one).
  */
-async function replaceTable(w: Warehouse, table: string, body: string, def: TransformDef, ctx: RenderContext): Promise<number> {
-  const select = def.materialized === 'incremental'
-    ? `SELECT * FROM (\n${body}\n) AS s WHERE ${sliceFilter(`s.${w.dialect.quoteIdent(def.sliceColumn!)}`, ctx)}`
-    : body;
+async function replaceTable(w: Warehouse, table: string, select: string, def: TransformDef): Promise<number> {
   await w.exec(w.dialect.replaceTableAs(def.name, select, { partitionBy: def.partitionBy, clusterBy: def.clusterBy }));
   const rows = await w.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
   return Number(rows[0]?.n ?? 0);
 }
 
+/** An incremental transform's SELECT for `slice`: rows outside it are dropped, so a slice run never touches another slice. */
+function sliceSelect(w: Warehouse, def: TransformDef, body: string, slice: Slice): string {
+  return `SELECT * FROM (\n${body}\n) AS s WHERE ${sliceFilter(`s.${w.dialect.quoteIdent(def.sliceColumn!)}`, slice)}`;
+}
+
 /**
- * An incremental slice written batch by batch in one transaction: the slice's old rows are deleted
- * (all rows on a full refresh), then each batch's rows are inserted; a table that does not exist yet
- * is created by the first batch (DuckDB's transactions may create tables).
+ * An incremental slice written in one transaction, from one SELECT per batch (one for the whole slice
+ * unless batched): the slice's old rows are deleted (all rows on a full refresh), then each batch's rows
+ * are inserted. A table that does not exist yet is created by the first batch (only with several
+ * batches, on DuckDB, whose transactions may create tables; a single SELECT builds it with replaceTable).
  */
-async function writeBatches(w: Warehouse, def: TransformDef, ctx: RenderContext, batches: readonly Slice[], exists: boolean): Promise<number> {
+async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, selects: readonly string[], exists: boolean): Promise<number> {
   const table = w.dialect.quoteIdent(def.name);
-  const col = w.dialect.quoteIdent(def.sliceColumn!);
   return w.transaction(async (tx) => {
     let rows = 0;
-    for (const [i, slice] of batches.entries()) {
-      const part: RenderContext = { ...ctx, slice };
-      const select = `SELECT * FROM (\n${stripHeaderComments(renderTransform(def, part))}\n) AS s WHERE ${sliceFilter(`s.${col}`, part)}`;
+    for (const [i, select] of selects.entries()) {
       if (i === 0 && !exists) {
         await tx.exec(w.dialect.replaceTableAs(def.name, select, { partitionBy: def.partitionBy, clusterBy: def.clusterBy }));
         const [n] = await tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
@@ -102,7 +100,7 @@ async function writeBatches(w: Warehouse, def: TransformDef, ctx: RenderContext,
       if (i === 0) {
         // (BigQuery requires a WHERE clause on every DELETE.)
         if (ctx.fullRefresh) await tx.exec(`DELETE FROM ${table} WHERE TRUE`);
-        await tx.exec(`DELETE FROM ${table} WHERE ${sliceFilter(col, ctx)}`);
+        await tx.exec(`DELETE FROM ${table} WHERE ${sliceFilter(w.dialect.quoteIdent(def.sliceColumn!), ctx.slice)}`);
       }
       rows += await tx.exec(`INSERT INTO ${table} ${select}`);
     }
@@ -139,8 +137,8 @@ async function replaceView(w: Warehouse, name: string, body: string): Promise<0>
   return 0;
 }
 
-function sliceFilter(column: string, ctx: RenderContext): string {
-  return `${column} >= DATE '${ctx.slice.from}' AND ${column} < DATE '${ctx.slice.to}'`;
+function sliceFilter(column: string, slice: Slice): string {
+  return `${column} >= DATE '${slice.from}' AND ${column} < DATE '${slice.to}'`;
 }
 
 /** Drops the leading header comment so the SELECT can be wrapped in a subquery. */
