@@ -218,16 +218,30 @@ function appendFn(col: ColumnSpec): Writer {
     case 'timestamptz':
       return orNull((a, v) => a.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(Math.round((v instanceof Date ? v.getTime() : Number(v)) * 1000)))));
     case 'date':
-      return orNull((a, v) => a.appendDate(DuckDBDateValue.fromParts(parseDateParts(String(v)))));
+      return orNull((a, v) => a.appendDate(dateValue(String(v))));
     case 'varchar[]':
       return orNull((a, v) => a.appendList((v as unknown[]).map(String)));
   }
 }
 
-function parseDateParts(s: string): { year: number; month: number; day: number } {
+/** Dates repeat (a load or a credit table spans a few hundred days): each distinct one is converted once. */
+const DATE_VALUES = new Map<string, DuckDBDateValue>();
+
+/** 'YYYY-MM-DD' → DuckDB's days since 1970-01-01; an impossible date (2026-02-30) throws. */
+function dateValue(s: string): DuckDBDateValue {
+  const known = DATE_VALUES.get(s);
+  if (known) return known;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) throw new TypeError(`not a date: ${s}`);
-  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const back = new Date(0);
+  back.setUTCFullYear(year, month - 1, day); // not Date.UTC: it reads years 0-99 as 1900-1999
+  const ms = back.getTime();
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) throw new TypeError(`not a date: ${s}`);
+  const value = new DuckDBDateValue(Math.round(ms / 86_400_000));
+  if (DATE_VALUES.size >= 100_000) DATE_VALUES.clear();
+  DATE_VALUES.set(s, value);
+  return value;
 }
 
 function toDuck(v: unknown): unknown {
