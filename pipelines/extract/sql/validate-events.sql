@@ -5,6 +5,10 @@
 -- parameters: $1 now (TIMESTAMPTZ; later than now + 1 day is implausible), $2 account currency (default when value is set)
 -- placeholders: stage (the temp table to create), source (the file(s) as a relation: (src_file, src_line, raw, blank, doc_error, c_*/t_* per field);
 --   src_file/src_line are NULL for a one-file load, whose line then follows from the stage rowid)
+-- generated: the duck_* placeholders are SQL that pipelines/extract/sql.ts writes (its comment lists them), the same
+--   in each validate-*.sql that uses them; here duck_line_checks (blank line; doc_error → '(line)'),
+--   duck_id_checks (event_id: required, string or number, length, characters), duck_timestamp_checks (timestamp:
+--   ISO 8601 with offset, a real instant, plausible against $1) and duck_stage_columns (src_file … raw)
 CREATE OR REPLACE TEMP TABLE {{stage}} AS
 WITH src AS (
 {{source}}
@@ -21,13 +25,9 @@ typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN blank THEN NULL
-      WHEN doc_error IS NOT NULL THEN beamline_reject('(line)', doc_error, NULL)
+      {{duck_line_checks}}
 
-      WHEN c_event_id IS NULL THEN beamline_reject('event_id', 'required', NULL)
-      WHEN NOT (t_event_id = 'VARCHAR' OR beamline_is_number(t_event_id)) THEN beamline_reject('event_id', 'must be a string or number, got ' || beamline_json_kind(t_event_id), NULL)
-      WHEN length(c_event_id) > 128 THEN beamline_reject('event_id', 'longer than 128 characters', c_event_id)
-      WHEN NOT beamline_id_ok(c_event_id) THEN beamline_reject('event_id', 'must not contain whitespace, quotes, semicolons or control characters', c_event_id)
+      {{duck_id_checks:event_id}}
 
       WHEN c_event_name IS NULL THEN beamline_reject('event_name', 'required', NULL)
       WHEN t_event_name <> 'VARCHAR' THEN beamline_reject('event_name', 'must be a string, got ' || beamline_json_kind(t_event_name), NULL)
@@ -35,10 +35,7 @@ checked AS (
 
       WHEN c_timestamp IS NULL THEN beamline_reject('timestamp', 'required', NULL)
       WHEN t_timestamp <> 'VARCHAR' THEN beamline_reject('timestamp', 'must be a string, got ' || beamline_json_kind(t_timestamp), c_timestamp)
-      WHEN NOT beamline_is_iso_ts(c_timestamp) THEN beamline_reject('timestamp', 'not an ISO 8601 timestamp with offset', c_timestamp)
-      WHEN ts IS NULL THEN beamline_reject('timestamp', 'not a valid date and time', c_timestamp)
-      WHEN ts < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN beamline_reject('timestamp', 'implausible: before 2000-01-01', c_timestamp)
-      WHEN ts > CAST($1 AS TIMESTAMPTZ) + INTERVAL 1 DAY THEN beamline_reject('timestamp', 'implausible: more than 1 day in the future', c_timestamp)
+      {{duck_timestamp_checks:timestamp,ts}}
 
       WHEN c_source IS NULL THEN beamline_reject('source', 'required', NULL)
       WHEN t_source <> 'VARCHAR' OR source_lc NOT IN ('client', 'server', 'clickbeam', 'skybeam') THEN beamline_reject('source', 'unknown source (expected client, server, clickbeam or skybeam)', c_source)
@@ -80,8 +77,7 @@ checked AS (
 ),
 normalised AS (
   SELECT
-    src_file, src_line, blank, rej,
-    CASE WHEN rej IS NOT NULL THEN left(raw, 2000) END AS raw,
+    {{duck_stage_columns}},
     c_event_id AS event_id,
     c_event_name AS event_name,
     ts AS event_ts,

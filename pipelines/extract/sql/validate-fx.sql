@@ -4,6 +4,10 @@
 -- parameters: none
 -- placeholders: stage (the temp table to create), source (the file(s) as a relation, in file order: (src_file, src_line, raw, blank, doc_error, c_*/t_* per field);
 --   src_file/src_line are NULL for a one-file load, whose line then follows from the stage rowid)
+-- generated: the duck_* placeholders are SQL that pipelines/extract/sql.ts writes (its comment lists them), the same
+--   in each validate-*.sql that uses them; here duck_line_checks (blank line; doc_error → '(line)'),
+--   duck_date_checks (date: required, a date), duck_number_checks (rate: required, a finite number) and
+--   duck_stage_columns (src_file … raw)
 CREATE OR REPLACE TEMP TABLE {{stage}} AS
 WITH src AS (
 {{source}}
@@ -14,22 +18,17 @@ typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN blank THEN NULL
-      WHEN doc_error IS NOT NULL THEN beamline_reject('(line)', doc_error, NULL)
-      WHEN c_date IS NULL THEN beamline_reject('date', 'required', NULL)
-      WHEN d IS NULL THEN beamline_reject('date', 'not a date (YYYY-MM-DD or M/D/YYYY)', c_date)
+      {{duck_line_checks}}
+      {{duck_date_checks:date,d}}
       WHEN c_currency IS NULL THEN beamline_reject('currency', 'required', NULL)
       WHEN NOT regexp_full_match(trim(c_currency), '[A-Za-z]{3}') THEN beamline_reject('currency', 'not a 3-letter ISO 4217 code', c_currency)
-      WHEN c_rate IS NULL THEN beamline_reject('rate', 'required', NULL)
-      WHEN rate_num IS NULL THEN beamline_reject('rate', 'not a number', c_rate)
-      WHEN NOT isfinite(rate_num) THEN beamline_reject('rate', 'not a finite number', c_rate)
+      {{duck_number_checks:rate,rate_num}}
       WHEN rate_num <= 0 THEN beamline_reject('rate', 'must be greater than 0', c_rate)
     END AS rej
   FROM typed
 )
 SELECT
-  src_file, src_line, blank, rej,
-  CASE WHEN rej IS NOT NULL THEN left(raw, 2000) END AS raw,
+  {{duck_stage_columns}},
   d AS rate_date,
   upper(trim(c_currency)) AS currency,
   rate_num AS rate

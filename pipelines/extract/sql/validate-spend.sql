@@ -5,6 +5,10 @@
 -- parameters: $1 now (TIMESTAMPTZ; a date after now + 1 day is implausible), $2 account currency (default currency)
 -- placeholders: stage (the temp table to create), source (the file(s) as a relation, in file order: (src_file, src_line, raw, blank, doc_error, c_*/t_* per field);
 --   src_file/src_line are NULL for a one-file load, whose line then follows from the stage rowid)
+-- generated: the duck_* placeholders are SQL that pipelines/extract/sql.ts writes (its comment lists them), the same
+--   in each validate-*.sql that uses them; here duck_line_checks (blank line; doc_error → '(line)'),
+--   duck_date_checks (date: required, a date), duck_number_checks (spend: required, a finite number) and
+--   duck_stage_columns (src_file … raw)
 CREATE OR REPLACE TEMP TABLE {{stage}} AS
 WITH src AS (
 {{source}}
@@ -21,10 +25,8 @@ typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN blank THEN NULL
-      WHEN doc_error IS NOT NULL THEN beamline_reject('(line)', doc_error, NULL)
-      WHEN c_date IS NULL THEN beamline_reject('date', 'required', NULL)
-      WHEN d IS NULL THEN beamline_reject('date', 'not a date (YYYY-MM-DD or M/D/YYYY)', c_date)
+      {{duck_line_checks}}
+      {{duck_date_checks:date,d}}
       WHEN d < DATE '2000-01-01' THEN beamline_reject('date', 'implausible: before 2000-01-01', c_date)
       WHEN d > CAST(CAST($1 AS TIMESTAMPTZ) + INTERVAL 1 DAY AS DATE) THEN beamline_reject('date', 'implausible: more than 1 day in the future', c_date)
       WHEN c_platform IS NULL THEN beamline_reject('platform', 'required', NULL)
@@ -32,9 +34,7 @@ checked AS (
       WHEN c_campaign_id IS NULL AND c_campaign_name IS NULL THEN beamline_reject('campaign_id', 'campaign_id or campaign_name required', NULL)
       WHEN length(c_campaign_id) > 256 THEN beamline_reject('campaign_id', 'longer than 256 characters', c_campaign_id)
       WHEN length(c_campaign_name) > 1024 THEN beamline_reject('campaign_name', 'longer than 1024 characters', c_campaign_name)
-      WHEN c_spend IS NULL THEN beamline_reject('spend', 'required', NULL)
-      WHEN spend_num IS NULL THEN beamline_reject('spend', 'not a number', c_spend)
-      WHEN NOT isfinite(spend_num) THEN beamline_reject('spend', 'not a finite number', c_spend)
+      {{duck_number_checks:spend,spend_num}}
       WHEN spend_num < 0 THEN beamline_reject('spend', 'must not be negative', c_spend)
       WHEN spend_num > 1e12 THEN beamline_reject('spend', 'must not exceed 1000000000000', c_spend)
       WHEN c_currency IS NOT NULL AND NOT regexp_full_match(trim(c_currency), '[A-Za-z]{3}') THEN beamline_reject('currency', 'not a 3-letter ISO 4217 code', c_currency)
@@ -44,8 +44,7 @@ checked AS (
   FROM typed
 )
 SELECT
-  src_file, src_line, blank, rej,
-  CASE WHEN rej IS NOT NULL THEN left(raw, 2000) END AS raw,
+  {{duck_stage_columns}},
   d AS spend_date,
   platform_id AS platform,
   c_campaign_id AS campaign_id,

@@ -1,9 +1,15 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expandSqlGenerators, renderSql, SQL_GENERATORS } from '../../../pipelines/extract/sql.ts';
 
 const SQL_DIR = new URL('../../../pipelines/extract/sql/', import.meta.url);
 const VALIDATE_BIGQUERY = readdirSync(SQL_DIR).filter((f) => /^validate-\w+\.bigquery\.sql$/.test(f)).sort();
+const VALIDATE_DUCKDB = readdirSync(SQL_DIR).filter((f) => /^validate-\w+\.sql$/.test(f) && !f.endsWith('.bigquery.sql')).sort();
+
+/** The (field, rule) of each reject a rendered validation writes, in order (a rule's leading literal, or its expression). */
+function rejects(sql: string, call: RegExp): string[] {
+  return [...sql.matchAll(call)].map((m) => `${m[1]} ${m[2]}`);
+}
 
 describe('extract SQL generators ({{bq_…}})', () => {
   it('lists per-field JSON queries one a line, at the indentation of the placeholder', () => {
@@ -87,6 +93,14 @@ describe('extract SQL generators ({{bq_…}})', () => {
     ['{{bq_date}}', /bq_date takes one column name/],
     ['{{bq_doc_error:x}}', /bq_doc_error takes no arguments/],
     ['{{bq_json_source:}}', /bq_json_source takes no arguments/],
+    ['{{duck_id_checks}}', /duck_id_checks takes one field name \(\{\{duck_id_checks:field\}\}\)/],
+    ['{{duck_id_checks:event_id,order_id}}', /duck_id_checks takes one field name/],
+    ['{{duck_number_checks:rate}}', /duck_number_checks takes a field and its column \(\{\{duck_number_checks:field,column\}\}\)/],
+    ['{{duck_timestamp_checks:timestamp,ts,now}}', /duck_timestamp_checks takes a field and its column/],
+    ['{{duck_date_checks:date,date}}', /date is listed twice/],
+    ['{{duck_date_checks:date,d-1}}', /"d-1" is not a field or column name/],
+    ['{{duck_line_checks:rej}}', /duck_line_checks takes no arguments/],
+    ['{{duck_stage_columns:}}', /duck_stage_columns takes no arguments/],
   ])('throws on bad arguments: %s', (placeholder, message) => {
     const error = (() => {
       try {
@@ -108,7 +122,11 @@ describe('extract SQL generators ({{bq_…}})', () => {
     expect([...SQL_GENERATORS].sort()).toEqual([
       'bq_date', 'bq_doc_error', 'bq_field_kinds', 'bq_field_texts', 'bq_json_queries', 'bq_json_source', 'bq_line_checks',
       'bq_number', 'bq_stage_columns', 'bq_ungroup',
+      'duck_date_checks', 'duck_id_checks', 'duck_line_checks', 'duck_number_checks', 'duck_stage_columns', 'duck_timestamp_checks',
     ]);
+    const documented = new Set([...readFileSync(new URL('../../../pipelines/extract/sql.ts', import.meta.url), 'utf8')
+      .matchAll(/^ \* \| `\{\{(\w+)/gm)].map((m) => m[1]));
+    expect(documented).toEqual(new Set(SQL_GENERATORS));
   });
 
   it.each(VALIDATE_BIGQUERY)('%s renders whole: no placeholder left, the prelude and every q_ it reads', (file) => {
@@ -118,5 +136,73 @@ describe('extract SQL generators ({{bq_…}})', () => {
     expect(sql).toContain('FROM `scratch`');
     const queried = new Set([...sql.matchAll(/ AS (q_\w+)/g)].map((m) => m[1]));
     for (const [, q] of sql.matchAll(/LEFT\((q_\w+), 1\)/g)) expect(queried).toContain(q);
+  });
+});
+
+describe('extract SQL generators for DuckDB ({{duck_…}})', () => {
+  it('writes the line checks and the stage columns every validate-*.sql starts with', () => {
+    expect(expandSqlGenerators('    CASE\n      {{duck_line_checks}}\n      WHEN x', 'x.sql')).toBe([
+      '    CASE',
+      '      WHEN blank THEN NULL',
+      "      WHEN doc_error IS NOT NULL THEN beamline_reject('(line)', doc_error, NULL)",
+      '      WHEN x',
+    ].join('\n'));
+    expect(expandSqlGenerators('SELECT\n  {{duck_stage_columns}},\n  d AS rate_date', 'x.sql')).toBe([
+      'SELECT',
+      '  src_file, src_line, blank, rej,',
+      '  CASE WHEN rej IS NOT NULL THEN left(raw, 2000) END AS raw,',
+      '  d AS rate_date',
+    ].join('\n'));
+  });
+
+  it('writes the checks of a row\'s own id, in order', () => {
+    expect(expandSqlGenerators('      {{duck_id_checks:order_id}}', 'x.sql')).toBe([
+      "      WHEN c_order_id IS NULL THEN beamline_reject('order_id', 'required', NULL)",
+      "      WHEN NOT (t_order_id = 'VARCHAR' OR beamline_is_number(t_order_id)) THEN beamline_reject('order_id', 'must be a string or number, got ' || beamline_json_kind(t_order_id), NULL)",
+      "      WHEN length(c_order_id) > 128 THEN beamline_reject('order_id', 'longer than 128 characters', c_order_id)",
+      "      WHEN NOT beamline_id_ok(c_order_id) THEN beamline_reject('order_id', 'must not contain whitespace, quotes, semicolons or control characters', c_order_id)",
+    ].join('\n'));
+  });
+
+  it('writes the checks of an instant, a date and a number over the field and its typed column', () => {
+    expect(expandSqlGenerators('{{duck_timestamp_checks:timestamp,ts}}', 'x.sql')).toBe([
+      "WHEN NOT beamline_is_iso_ts(c_timestamp) THEN beamline_reject('timestamp', 'not an ISO 8601 timestamp with offset', c_timestamp)",
+      "WHEN ts IS NULL THEN beamline_reject('timestamp', 'not a valid date and time', c_timestamp)",
+      "WHEN ts < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN beamline_reject('timestamp', 'implausible: before 2000-01-01', c_timestamp)",
+      "WHEN ts > CAST($1 AS TIMESTAMPTZ) + INTERVAL 1 DAY THEN beamline_reject('timestamp', 'implausible: more than 1 day in the future', c_timestamp)",
+    ].join('\n'));
+    expect(expandSqlGenerators('{{duck_date_checks:date,d}}', 'x.sql')).toBe([
+      "WHEN c_date IS NULL THEN beamline_reject('date', 'required', NULL)",
+      "WHEN d IS NULL THEN beamline_reject('date', 'not a date (YYYY-MM-DD or M/D/YYYY)', c_date)",
+    ].join('\n'));
+    expect(expandSqlGenerators('{{duck_number_checks: rate, rate_num}}', 'x.sql')).toBe([
+      "WHEN c_rate IS NULL THEN beamline_reject('rate', 'required', NULL)",
+      "WHEN rate_num IS NULL THEN beamline_reject('rate', 'not a number', c_rate)",
+      "WHEN NOT isfinite(rate_num) THEN beamline_reject('rate', 'not a finite number', c_rate)",
+    ].join('\n'));
+  });
+
+  it('throws on an unknown duck_ generator, naming the file, line and placeholder', () => {
+    expect(() => expandSqlGenerators('SELECT\n  CASE\n    {{duck_line_check}}', 'validate-x.sql'))
+      .toThrow(/^sql\/validate-x\.sql:3: \{\{duck_line_check\}\}: unknown generator duck_line_check \(known: .*duck_line_checks/);
+  });
+
+  it('throws on a malformed duck_ placeholder', () => {
+    expect(() => expandSqlGenerators('SELECT {{ duck_stage_columns }}', 'z.sql')).toThrow(/^sql\/z\.sql: malformed generator placeholder \{\{ duck_stage_columns \}\}/);
+  });
+
+  it.each(VALIDATE_DUCKDB)('%s renders whole: no placeholder left, the stage and its source filled in', (file) => {
+    const sql = renderSql(file, { stage: 'stage_x', source: 'SELECT * FROM scan_x' });
+    expect(sql).not.toContain('{{');
+    expect(sql).toMatch(/^CREATE OR REPLACE TEMP TABLE stage_x AS\nWITH src AS \(\nSELECT \* FROM scan_x\n\),$/m);
+    expect(sql).toContain('WHEN blank THEN NULL');
+    expect(sql).toContain('src_file, src_line, blank, rej,');
+  });
+
+  it.each(VALIDATE_DUCKDB)('%s rejects the same fields for the same rules in the same order as its BigQuery twin', (file) => {
+    const duck = rejects(renderSql(file, { stage: 's', source: 'x' }), /beamline_reject\(('[^']*'), ('[^']*'|\w+)/g);
+    const bq = rejects(renderSql(file.replace(/\.sql$/, '.bigquery.sql'), { lines: 'l' }), /STRUCT\(('[^']*'), ('[^']*'|\w+)/g);
+    expect(duck.length).toBeGreaterThan(5);
+    expect(duck).toEqual(bq);
   });
 });
