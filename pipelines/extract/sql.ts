@@ -7,7 +7,7 @@
  * definition of their JSON source and per-field expressions this way (`bq_…`); the four DuckDB
  * `validate-*.sql` files (whose source relation `{{source}}` is built in source.ts, and whose scalar
  * helpers are the macros of `macros.sql`) share their line checks, stage columns and the check groups
- * that apply one rule to several files' fields (`duck_…`).
+ * that apply one rule to several files' fields (`duck_…`); `platform_id` is plain SQL both dialects read.
  * A field or column list follows a colon, comma-separated (whitespace and line breaks between names are
  * allowed); names are SQL identifiers. Generators are expanded before `{{key}}` values are filled, so an
  * included file's own placeholders (`{{lines}}`) get their values too.
@@ -54,6 +54,10 @@
  * |                                  | 'not a date (YYYY-MM-DD or M/D/YYYY)'                                        |
  * | `{{duck_number_checks:f,n}}`     | WHENs for a required number: `c_f` 'required'; `n` (its `beamline_number`)   |
  * |                                  | 'not a number', 'not a finite number'                                        |
+ * | `{{platform_id:col}}`            | an expression, either dialect: `col` (a name lower-cased, runs of spaces and |
+ * |                                  | dashes as `_`) as Beamline's platform id, NULL when unknown: the alias table |
+ * |                                  | {@link PLATFORM_ALIASES} as a CASE (the body of macros.sql's                 |
+ * |                                  | `beamline_platform_id`, and in validate-spend.bigquery.sql)                  |
  *
  * A `duck_…_checks` generator writes the field's reject texts (`beamline_reject(field, rule, value)`) in
  * the order listed; a file's own checks stand before and after it. A list expands one item a line,
@@ -63,27 +67,27 @@
  */
 import { readFileSync } from 'node:fs';
 
-const cache = new Map<string, string>();
 const expandedCache = new Map<string, string>();
 
-/** The text of `sql/<name>`. */
+/** The text of `sql/<name>` as written (read once per expansion: {@link sqlFile} keeps what it expands). */
+const readSqlFile = (name: string): string => readFileSync(new URL(`./sql/${name}`, import.meta.url), 'utf8');
+
+/**
+ * The text of `sql/<name>` with its generators expanded, its `{{key}}` placeholders kept: as is for a file
+ * without values (macros.sql), else through {@link renderSql}.
+ */
 export function sqlFile(name: string): string {
-  let text = cache.get(name);
+  let text = expandedCache.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`./sql/${name}`, import.meta.url), 'utf8');
-    cache.set(name, text);
+    text = expandSqlGenerators(readSqlFile(name), name);
+    expandedCache.set(name, text);
   }
   return text;
 }
 
 /** `sql/<name>` with its generators expanded and every `{{key}}` replaced; throws on a placeholder without a value. */
 export function renderSql(name: string, vars: Readonly<Record<string, string>>): string {
-  let text = expandedCache.get(name);
-  if (text === undefined) {
-    text = expandSqlGenerators(sqlFile(name), name);
-    expandedCache.set(name, text);
-  }
-  return text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+  return sqlFile(name).replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const v = vars[key];
     if (v === undefined) throw new TypeError(`sql/${name}: no value for {{${key}}}`);
     return v;
@@ -110,6 +114,24 @@ const list = (items: readonly string[]): string => items.join(',\n');
 /** One WHEN of a DuckDB stage's `rej` CASE: when `cond`, reject `field` for `rule` (an SQL expression) with `value` (SQL). */
 const duckReject = (cond: string, field: string, rule: string, value: string): string =>
   `WHEN ${cond} THEN beamline_reject('${field}', ${rule}, ${value})`;
+
+/**
+ * Ad platform names as exports and people write them (lower-cased, runs of spaces and dashes as `_`) →
+ * Beamline's platform ids. One table for both dialects: `{{platform_id:col}}` writes it as a CASE, in
+ * macros.sql (DuckDB's `beamline_platform_id`) and in validate-spend.bigquery.sql.
+ */
+export const PLATFORM_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  google_ads: ['google', 'google_ads', 'adwords', 'google_adwords'],
+  meta: ['facebook', 'meta', 'instagram', 'facebook_ads', 'meta_ads'],
+  microsoft_ads: ['bing', 'bing_ads', 'microsoft', 'microsoft_ads', 'microsoft_advertising'],
+  linkedin: ['linkedin', 'linkedin_ads'],
+  tiktok: ['tiktok', 'tiktok_ads'],
+  pinterest: ['pinterest', 'pinterest_ads'],
+  reddit: ['reddit', 'reddit_ads'],
+  x: ['x', 'twitter', 'x_ads', 'twitter_ads'],
+};
+
+const quoted = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 const GENERATORS: Readonly<Record<string, Generator>> = {
   bq_json_source: { takes: 'none', expand: (_, stack) => include('bigquery-json-source.sql', stack) },
@@ -237,9 +259,17 @@ const GENERATORS: Readonly<Record<string, Generator>> = {
       duckReject(`NOT isfinite(${n})`, f!, "'not a finite number'", `c_${f}`),
     ].join('\n'),
   },
+  platform_id: {
+    takes: 'one',
+    expand: ([c]) => [
+      'CASE',
+      ...Object.entries(PLATFORM_ALIASES).map(([id, aliases]) => `  WHEN ${c} IN (${aliases.map(quoted).join(', ')}) THEN ${quoted(id)}`),
+      'END',
+    ].join('\n'),
+  },
 };
 
-/** The names of the generators `{{bq_…}}` and `{{duck_…}}` (see the module comment). */
+/** The names of the generators `{{bq_…}}`, `{{duck_…}}` and `{{platform_id:…}}` (see the module comment). */
 export const SQL_GENERATORS: readonly string[] = Object.keys(GENERATORS);
 
 const PLACEHOLDER = /\{\{(\w+)(?::([^{}]*))?\}\}/g;
@@ -282,6 +312,6 @@ export function expandSqlGenerators(text: string, file: string, stack: readonly 
 /** `sql/<name>` without its leading comment lines, its generators expanded (its `{{key}}` placeholders kept). */
 function include(name: string, stack: readonly string[]): string {
   if (stack.includes(name)) throw new TypeError(`sql/${name} includes itself (via ${stack.join(' → ')})`);
-  const body = sqlFile(name).replace(/^(?:[ \t]*(?:--[^\n]*)?\n)*/, '').trimEnd();
+  const body = readSqlFile(name).replace(/^(?:[ \t]*(?:--[^\n]*)?\n)*/, '').trimEnd();
   return expandSqlGenerators(body, name, stack);
 }

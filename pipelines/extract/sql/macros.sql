@@ -1,5 +1,6 @@
 -- purpose: helper macros the validate-*.sql files share (session-scoped temp macros, created at the start of each load)
 -- parameters: none
+-- generated: platform_id (SQL that pipelines/extract/sql.ts writes, expanded when the file is read)
 CREATE OR REPLACE TEMP MACRO beamline_is_number(t) AS t IN ('BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE');
 -- JSON type name as a reject reason says it
 CREATE OR REPLACE TEMP MACRO beamline_json_kind(t) AS CASE
@@ -29,16 +30,10 @@ CREATE OR REPLACE TEMP MACRO beamline_reason(rej) AS
 -- a yes/no cell of a flat CSV consent column as JSON (anything else stays a string and is rejected)
 CREATE OR REPLACE TEMP MACRO beamline_bool_json(s) AS CASE
   WHEN lower(trim(s)) IN ('true', '1', 'yes') THEN json('true') WHEN lower(trim(s)) IN ('false', '0', 'no') THEN json('false') ELSE to_json(s) END;
--- ad platform names as exports and people write them → Beamline's platform ids; NULL when unknown
-CREATE OR REPLACE TEMP MACRO beamline_platform_id(p) AS CASE
-  WHEN p IN ('google', 'google_ads', 'adwords', 'google_adwords') THEN 'google_ads'
-  WHEN p IN ('facebook', 'meta', 'instagram', 'facebook_ads', 'meta_ads') THEN 'meta'
-  WHEN p IN ('bing', 'bing_ads', 'microsoft', 'microsoft_ads', 'microsoft_advertising') THEN 'microsoft_ads'
-  WHEN p IN ('linkedin', 'linkedin_ads') THEN 'linkedin'
-  WHEN p IN ('tiktok', 'tiktok_ads') THEN 'tiktok'
-  WHEN p IN ('pinterest', 'pinterest_ads') THEN 'pinterest'
-  WHEN p IN ('reddit', 'reddit_ads') THEN 'reddit'
-  WHEN p IN ('x', 'twitter', 'x_ads', 'twitter_ads') THEN 'x' END;
+-- ad platform names as exports and people write them → Beamline's platform ids; NULL when unknown: a CASE over
+--   the alias table PLATFORM_ALIASES of pipelines/extract/sql.ts (the generator platform_id, which
+--   validate-spend.bigquery.sql uses too)
+CREATE OR REPLACE TEMP MACRO beamline_platform_id(p) AS {{platform_id:p}};
 CREATE OR REPLACE TEMP MACRO beamline_platform(s) AS beamline_platform_id(regexp_replace(lower(trim(s)), '[\s-]+', '_', 'g'));
 -- a JSON fragment (from json_transform to JSON): its type from its first character, and its text
 -- (a string unquoted — parsed only when it has escapes; anything else as written, minified); '' → NULL

@@ -11,7 +11,8 @@
 -- generated: the bq_* placeholders are SQL that pipelines/extract/sql.ts writes (its comment lists them), the same
 --   in each validate-*.bigquery.sql; here bq_json_source (the CTEs lines and docs: bigquery-json-source.sql), per
 --   field bq_json_queries (q_*) and bq_field_texts (c_*), then bq_doc_error, bq_line_checks, bq_ungroup, bq_date,
---   bq_number and bq_stage_columns
+--   bq_number and bq_stage_columns; and platform_id (the platform alias table, shared with macros.sql's
+--   beamline_platform_id)
 WITH {{bq_json_source}},
 fragments AS (
   -- q_*: each field's JSON text as written (a string quoted, an object minified); NULL when absent
@@ -41,17 +42,8 @@ typed AS (
   SELECT *,
     -- YYYY-MM-DD, or M/D/YYYY as Microsoft Ads and LinkedIn export it
     {{bq_date:c_date}} AS d,
-    -- ad platform names as exports and people write them → Beamline's platform ids; NULL when unknown
-    CASE
-      WHEN platform_key IN ('google', 'google_ads', 'adwords', 'google_adwords') THEN 'google_ads'
-      WHEN platform_key IN ('facebook', 'meta', 'instagram', 'facebook_ads', 'meta_ads') THEN 'meta'
-      WHEN platform_key IN ('bing', 'bing_ads', 'microsoft', 'microsoft_ads', 'microsoft_advertising') THEN 'microsoft_ads'
-      WHEN platform_key IN ('linkedin', 'linkedin_ads') THEN 'linkedin'
-      WHEN platform_key IN ('tiktok', 'tiktok_ads') THEN 'tiktok'
-      WHEN platform_key IN ('pinterest', 'pinterest_ads') THEN 'pinterest'
-      WHEN platform_key IN ('reddit', 'reddit_ads') THEN 'reddit'
-      WHEN platform_key IN ('x', 'twitter', 'x_ads', 'twitter_ads') THEN 'x'
-    END AS platform_id,
+    -- ad platform names as exports and people write them → Beamline's platform ids; NULL when unknown (PLATFORM_ALIASES in sql.ts)
+    {{platform_id:platform_key}} AS platform_id,
     -- a decimal number written plainly (no NaN, Infinity, hex or underscores); beyond FLOAT64 it is infinite, as DuckDB casts it
     {{bq_number:spend_text}} AS spend_num,
     IF(REGEXP_CONTAINS(impressions_text, r'^\d{1,18}$'), SAFE_CAST(impressions_text AS INT64), NULL) AS impressions_n,

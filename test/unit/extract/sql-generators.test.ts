@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expandSqlGenerators, renderSql, SQL_GENERATORS } from '../../../pipelines/extract/sql.ts';
+import { expandSqlGenerators, PLATFORM_ALIASES, renderSql, SQL_GENERATORS, sqlFile } from '../../../pipelines/extract/sql.ts';
 
 const SQL_DIR = new URL('../../../pipelines/extract/sql/', import.meta.url);
 const VALIDATE_BIGQUERY = readdirSync(SQL_DIR).filter((f) => /^validate-\w+\.bigquery\.sql$/.test(f)).sort();
@@ -101,6 +101,7 @@ describe('extract SQL generators ({{bq_…}})', () => {
     ['{{duck_date_checks:date,d-1}}', /"d-1" is not a field or column name/],
     ['{{duck_line_checks:rej}}', /duck_line_checks takes no arguments/],
     ['{{duck_stage_columns:}}', /duck_stage_columns takes no arguments/],
+    ['{{platform_id:a,b}}', /platform_id takes one column name \(\{\{platform_id:column\}\}\)/],
   ])('throws on bad arguments: %s', (placeholder, message) => {
     const error = (() => {
       try {
@@ -123,6 +124,7 @@ describe('extract SQL generators ({{bq_…}})', () => {
       'bq_date', 'bq_doc_error', 'bq_field_kinds', 'bq_field_texts', 'bq_json_queries', 'bq_json_source', 'bq_line_checks',
       'bq_number', 'bq_stage_columns', 'bq_ungroup',
       'duck_date_checks', 'duck_id_checks', 'duck_line_checks', 'duck_number_checks', 'duck_stage_columns', 'duck_timestamp_checks',
+      'platform_id',
     ]);
     const documented = new Set([...readFileSync(new URL('../../../pipelines/extract/sql.ts', import.meta.url), 'utf8')
       .matchAll(/^ \* \| `\{\{(\w+)/gm)].map((m) => m[1]));
@@ -139,7 +141,7 @@ describe('extract SQL generators ({{bq_…}})', () => {
   });
 });
 
-describe('extract SQL generators for DuckDB ({{duck_…}})', () => {
+describe('extract SQL generators for DuckDB ({{duck_…}}, {{platform_id:…}})', () => {
   it('writes the line checks and the stage columns every validate-*.sql starts with', () => {
     expect(expandSqlGenerators('    CASE\n      {{duck_line_checks}}\n      WHEN x', 'x.sql')).toBe([
       '    CASE',
@@ -182,9 +184,35 @@ describe('extract SQL generators for DuckDB ({{duck_…}})', () => {
     ].join('\n'));
   });
 
+  it('writes the platform alias table as a CASE over a column, for either dialect', () => {
+    const sql = expandSqlGenerators('    {{platform_id:platform_key}} AS platform_id,', 'x.sql');
+    expect(sql.split('\n')).toEqual([
+      '    CASE',
+      "      WHEN platform_key IN ('google', 'google_ads', 'adwords', 'google_adwords') THEN 'google_ads'",
+      "      WHEN platform_key IN ('facebook', 'meta', 'instagram', 'facebook_ads', 'meta_ads') THEN 'meta'",
+      "      WHEN platform_key IN ('bing', 'bing_ads', 'microsoft', 'microsoft_ads', 'microsoft_advertising') THEN 'microsoft_ads'",
+      "      WHEN platform_key IN ('linkedin', 'linkedin_ads') THEN 'linkedin'",
+      "      WHEN platform_key IN ('tiktok', 'tiktok_ads') THEN 'tiktok'",
+      "      WHEN platform_key IN ('pinterest', 'pinterest_ads') THEN 'pinterest'",
+      "      WHEN platform_key IN ('reddit', 'reddit_ads') THEN 'reddit'",
+      "      WHEN platform_key IN ('x', 'twitter', 'x_ads', 'twitter_ads') THEN 'x'",
+      '    END AS platform_id,',
+    ]);
+    // one table: DuckDB's macro and BigQuery's spend validation write the same CASE
+    const macros = sqlFile('macros.sql');
+    expect(macros).not.toContain('{{');
+    expect(macros).toContain(`CREATE OR REPLACE TEMP MACRO beamline_platform_id(p) AS CASE\n  WHEN p IN ('google',`);
+    expect(renderSql('validate-spend.bigquery.sql', { lines: 'l' })).toContain("WHEN platform_key IN ('x', 'twitter', 'x_ads', 'twitter_ads') THEN 'x'");
+    // the reject reason written in both spend files names every id of the table
+    const known = `unknown platform (known: ${Object.keys(PLATFORM_ALIASES).join(', ')})`;
+    expect(sqlFile('validate-spend.sql')).toContain(`'${known}'`);
+    expect(sqlFile('validate-spend.bigquery.sql')).toContain(`'${known}'`);
+  });
+
   it('throws on an unknown duck_ generator, naming the file, line and placeholder', () => {
     expect(() => expandSqlGenerators('SELECT\n  CASE\n    {{duck_line_check}}', 'validate-x.sql'))
       .toThrow(/^sql\/validate-x\.sql:3: \{\{duck_line_check\}\}: unknown generator duck_line_check \(known: .*duck_line_checks/);
+    expect(() => expandSqlGenerators('{{platform:c_platform}}', 'y.sql')).toThrow(/^sql\/y\.sql:1: \{\{platform:c_platform\}\}: unknown generator platform /);
   });
 
   it('throws on a malformed duck_ placeholder', () => {
