@@ -3,9 +3,13 @@
  *   generate <dir> <events>   demo data for about <events> events (skipped when already there)
  *   pipeline <dir> [limit]    the whole pipeline, raw files to reports, on a fresh DuckDB file (DuckDB memory_limit, e.g. 4GB; default: the config's, 900MB)
  *   floor <dir>               the hand-written one-pass DuckDB floor (bench/floor.sql)
+ *   nightly <dir> [limit]     a nightly run: the first DAYS-1 days' files are built (full), then the last
+ *                             day's files arrive and one incremental run rebuilds that day (with the
+ *                             late-data lookback), as a scheduled run would; reports the second run
+ *                             (wall and CPU time, each step); BEAMLINE_BENCH_KEEP=1 keeps <dir>/nightly
  * Prints one JSON object on stdout.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.ts';
@@ -62,6 +66,51 @@ async function pipeline() {
   };
 }
 
+/** Hard links to the data files in `into`, all of them or all but the last day's (file names carry their date). */
+function linkData(into: string, lastDay: string, withLastDay: boolean): number {
+  let n = 0;
+  for (const kind of readdirSync(join(dir!, 'data'), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    mkdirSync(join(into, 'data', kind.name), { recursive: true });
+    for (const f of readdirSync(join(dir!, 'data', kind.name))) {
+      if (f.includes(lastDay) !== withLastDay) continue;
+      linkSync(join(dir!, 'data', kind.name, f), join(into, 'data', kind.name, f));
+      n++;
+    }
+  }
+  return n;
+}
+
+async function nightly() {
+  const home = join(dir!, 'nightly');
+  rmSync(home, { recursive: true, force: true });
+  const lastDay = addDays(START, DAYS - 1);
+  linkData(home, lastDay, false);
+  const config = loadConfig({ overrides: demoConfig('America/New_York'), cwd: home, env: {} });
+  if (config.warehouse.type !== 'duckdb') throw new Error('the bench runs on DuckDB');
+  const memoryLimit = arg || config.warehouse.memoryLimit;
+  const log = createLogger({ level: 'error' });
+  const run = async (slice: { from: string; to: string }, lookback: boolean) => {
+    const warehouse = await openDuckDb({ path: join(home, 'warehouse.duckdb'), memoryLimit });
+    const store = await openRunStore({ databaseUrl: '', sqlitePath: join(home, 'runs.sqlite') });
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    try {
+      const summary = await runPipeline({ config, pipeline: createPipeline(), warehouse, store, log, slice, lookback, kind: 'bench', trigger: 'bench' });
+      if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
+      await warehouse.close();
+      const cpu = process.cpuUsage(cpu0);
+      return { totalMs: Math.round(performance.now() - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), steps: summary.steps.map((s) => ({ step: s.name, rows: s.rowsOut, ms: Math.round(s.ms) })) };
+    } finally {
+      await store.close();
+    }
+  };
+  const history = await run({ from: START, to: lastDay }, false);
+  const newFiles = linkData(home, lastDay, true);
+  const night = await run({ from: lastDay, to: addDays(lastDay, 1) }, true);
+  if (!process.env.BEAMLINE_BENCH_KEEP) rmSync(home, { recursive: true, force: true });
+  return { stage, historyDays: DAYS - 1, historyMs: history.totalMs, newFiles, nightlyMs: night.totalMs, nightlyCpuMs: night.cpuMs, historyCpuMs: history.cpuMs, memoryLimit, peakRssMb: peakRssMb(), steps: night.steps.filter((s) => s.ms >= 50).sort((a, b) => b.ms - a.ms) };
+}
+
 async function floor() {
   const files = readdirSync(join(dir!, 'data', 'events')).filter((f) => f.endsWith('.ndjson')).map((f) => join(dir!, 'data', 'events', f));
   const sql = readFileSync(fileURLToPath(new URL('./floor.sql', import.meta.url)), 'utf8').replaceAll('{{files}}', `[${files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ')}]`);
@@ -77,6 +126,6 @@ async function floor() {
   return { stage, ms: Math.round(ms), conversions: row?.n ?? 0, peakRssMb: peakRssMb(), note: 'NDJSON files only (the pipeline also reads the CSV event files)' };
 }
 
-const result = stage === 'generate' ? await generate(Number(arg)) : stage === 'pipeline' ? await pipeline() : stage === 'floor' ? await floor() : null;
+const result = stage === 'generate' ? await generate(Number(arg)) : stage === 'pipeline' ? await pipeline() : stage === 'floor' ? await floor() : stage === 'nightly' ? await nightly() : null;
 if (result === null) throw new Error(`unknown stage ${stage}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);
