@@ -4,10 +4,9 @@
 -- materialized: incremental_by_key
 -- key: person_id
 -- keys_from: dirty_persons
-WITH se AS (
-  SELECT * FROM {{ ref('session_events') }} WHERE {{ keys_filter('person_id') }}
-),
-totals AS (
+-- (session_events is read twice with the columns each part needs, not once into a CTE of every column:
+-- a CTE referenced twice is materialized whole, which cost more time and memory than the second scan)
+WITH totals AS (
   SELECT
     person_id,
     session_id,
@@ -19,29 +18,20 @@ totals AS (
     max(CASE WHEN client_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_client,
     max(CASE WHEN server_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_server,
     sum(CASE WHEN is_conversion THEN 1 ELSE 0 END) AS conversion_events,
-    sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS engagement_events
-  FROM se
+    sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS engagement_events,
+    -- the first value each tracker reported in the session (session order = event_in_session): the
+    -- smallest of "position, zero-padded to 10 digits, then the value" is the earliest non-NULL value
+    -- (a NULL value makes the whole string NULL, which min skips); the value is what follows the 10
+    -- digits. A plain aggregate: cheaper than a window over the session, and it spills under a memory cap.
+    substr(min(lpad({{ cast_text('event_in_session') }}, 10, '0') || client_session_id), 11) AS client_session_id,
+    substr(min(lpad({{ cast_text('event_in_session') }}, 10, '0') || server_session_id), 11) AS server_session_id,
+    substr(min(lpad({{ cast_text('event_in_session') }}, 10, '0') || user_id), 11) AS first_user_id
+  FROM {{ ref('session_events') }}
+  WHERE {{ keys_filter('person_id') }}
   GROUP BY person_id, session_id
 ),
--- the first value each tracker reported in the session (events in session order: event_ts, event_key).
--- A window over narrow rows: it spills under a memory cap, where a first_by aggregate over strings does not (DuckDB).
-firsts AS (
-  SELECT person_id, session_id, client_session_id, server_session_id, user_id
-  FROM (
-    SELECT
-      person_id,
-      session_id,
-      event_in_session,
-      first_value(client_session_id IGNORE NULLS) OVER session_order AS client_session_id,
-      first_value(server_session_id IGNORE NULLS) OVER session_order AS server_session_id,
-      first_value(user_id IGNORE NULLS) OVER session_order AS user_id
-    FROM se
-    WINDOW session_order AS (PARTITION BY person_id, session_id ORDER BY event_in_session ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-  ) AS w
-  WHERE event_in_session = 1
-),
 landing AS (
-  SELECT * FROM se WHERE event_in_session = 1
+  SELECT * FROM {{ ref('session_events') }} WHERE event_in_session = 1 AND {{ keys_filter('person_id') }}
 )
 SELECT
   t.session_id,
@@ -59,9 +49,9 @@ SELECT
   END AS sources,
   CASE WHEN t.has_client = 1 AND t.has_server = 1 THEN TRUE ELSE FALSE END AS is_dual_source,
   t.dual_source_events,
-  f.client_session_id,
-  f.server_session_id,
-  CASE WHEN t.has_client = 1 AND t.has_server = 1 AND f.client_session_id = f.server_session_id THEN TRUE ELSE FALSE END AS trackers_agree,
+  t.client_session_id,
+  t.server_session_id,
+  CASE WHEN t.has_client = 1 AND t.has_server = 1 AND t.client_session_id = t.server_session_id THEN TRUE ELSE FALSE END AS trackers_agree,
   l.click_platform AS platform,
   l.click_id_param,
   l.click_id,
@@ -70,11 +60,10 @@ SELECT
   l.referrer_host,
   l.event_key AS landing_event_key,
   l.anonymous_id,
-  f.user_id,
+  t.first_user_id AS user_id,
   CASE WHEN t.conversion_events > 0 THEN TRUE ELSE FALSE END AS has_conversion,
   t.conversion_events,
   CASE WHEN t.engagement_events > 0 THEN TRUE ELSE FALSE END AS has_engagement,
   t.engagement_events
 FROM totals AS t
 JOIN landing AS l ON l.person_id = t.person_id AND l.session_id = t.session_id
-JOIN firsts AS f ON f.person_id = t.person_id AND f.session_id = t.session_id

@@ -90,6 +90,29 @@ describe('sessions', () => {
     expect(s).toEqual({ session_id: md5(`session:${md5('1:a1')}:${md5('client:x1')}`), person_id: md5('1:a1'), landing_event_key: md5('client:x1'), trackers_agree: true });
   });
 
+  it("takes each tracker's first session id and the first user id in session order, skipping events without one", async () => {
+    const j = await journeys();
+    // one person, one session of five events: the server lands first (no client session id yet), the
+    // client's first id comes second, the user id only on the fourth; later values differ and must not win
+    // (a later value that sorts first — 'a…' — and an earlier NULL check the aggregate's order, not the values')
+    await j.insert([
+      ev('10:00:00', { source: 'server', session_id: 'srv_z', anonymous_id: 'p1' }),
+      ev('10:01:00', { source: 'client', session_id: 'cli_m', anonymous_id: 'p1' }),
+      ev('10:02:00', { source: 'server', session_id: 'srv_a', anonymous_id: 'p1' }),
+      ev('10:03:00', { source: 'client', session_id: 'cli_b', anonymous_id: 'p1', user_id: 'u_9' }),
+      ev('10:04:00', { source: 'client', session_id: 'cli_a', anonymous_id: 'p1', user_id: 'u_1' }),
+    ]);
+    await j.run(day, '2026-01-11');
+    expect(await j.rows(`SELECT event_count, client_session_id, server_session_id, user_id, anonymous_id FROM sessions`)).toEqual([
+      { event_count: 5, client_session_id: 'cli_m', server_session_id: 'srv_z', user_id: 'u_9', anonymous_id: 'p1' },
+    ]);
+    // a session where one tracker never reported a session id keeps NULL for it
+    const k = await journeys();
+    await k.insert([ev('11:00:00', { source: 'server', session_id: null, anonymous_id: 'p2' }), ev('11:01:00', { source: 'server', session_id: 'srv_q', anonymous_id: 'p2' })]);
+    await k.run(day, '2026-01-11');
+    expect(await k.rows(`SELECT client_session_id, server_session_id, user_id FROM sessions`)).toEqual([{ client_session_id: null, server_session_id: 'srv_q', user_id: null }]);
+  });
+
   it('keeps bots and unconsented events out of sessions; touchpoints carry the channel', async () => {
     const j = await journeys();
     await j.insert([
