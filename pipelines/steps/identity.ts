@@ -3,14 +3,18 @@
  * journeys this run must rebuild. Written as a TypeScript step because it iterates (label
  * propagation until stable) and because it compares the new map with the previous one; every
  * statement is portable SQL built with the dialect's helpers. Scratch work is in TEMP tables and
- * the three tables are replaced (DELETE + INSERT) in one transaction, so a crash leaves the
- * previous map, excess and dirty list in place.
+ * every permanent table is written (DELETE + INSERT) in one transaction, so a crash leaves the
+ * previous map, excess, dirty list and state in place.
  *
  * Produces:
  * - `identity_map`: one row per id (id_type × id) seen on any event → person_id.
  * - `identity_excess`: the ids whose links were dropped by the giant-component guard, with why.
  * - `dirty_persons`: person ids whose sessions, touchpoints and conversions are rebuilt this run,
  *   with the run id as `batch` (sql/identity/dirty_persons_done.sql records finished batches).
+ * - Its own state, so that a run reads the slice's events only: `identity_nodes` (the ids seen per
+ *   local date), `identity_edges` (the stitchable id pairs per local date), `identity_components`
+ *   (each linked id's raw component, before the guard) and `identity_state` (the version and
+ *   settings the state was built with).
  *
  * Rules (docs/journeys.md): an edge is an event carrying both ids that may be stitched (not a bot;
  * with analytics consent when `consent.require_analytics_for_journeys`). Components are the
@@ -19,17 +23,30 @@
  * device and loses its links; a component still over the cap after that loses all its links. The
  * person id is the md5 of the component's smallest member, user ids ranking before anonymous ids,
  * so a logged-in person keeps their id when new devices join.
+ *
+ * Incremental (docs/journeys.md, "identity, incrementally"): the slice's dates of `identity_nodes`
+ * and `identity_edges` are replaced from the slice's events. The components an edge of those dates
+ * touched — before or after the replacement — are recomputed whole (both passes and the guard) from
+ * the persisted edges; every other component, and so every other map and excess row, cannot have
+ * changed and is left alone. Ids that appear for the first time without a link are singletons, ids
+ * no longer seen on any date leave the map. The result is the map a full computation gives. A first
+ * build, a full refresh, missing state or state built by another version or other settings rebuild
+ * the state from all events instead (the map is then compared whole with the previous one).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TransformError } from '../../lib/errors.ts';
-import type { SqlDialect } from '../../warehouse/dialect.ts';
+import { createTableSql, type SqlDialect, type TableLayout } from '../../warehouse/dialect.ts';
 import type { WarehouseSession } from '../../warehouse/types.ts';
 import type { StepContext, StepResult, TsStepDef } from '../definition.ts';
 
-/** Bump when the rules change: the ledger records it, and a change calls for a full refresh. */
-export const IDENTITY_VERSION = 1;
+/**
+ * Bump when the rules change. The ledger records it; the step also keeps it in `identity_state`,
+ * and state built by another version is rebuilt from all events on the next run (no full refresh
+ * needed). 2: incremental over the persisted nodes and edges.
+ */
+export const IDENTITY_VERSION = 2;
 const CHECKSUM = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
 /** Label propagation with pointer jumping converges in O(log diameter) rounds; this bounds a runaway. */
 const MAX_ROUNDS = 200;
@@ -38,7 +55,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const identityStep: TsStepDef = {
   name: 'identity',
   kind: 'ts',
-  produces: ['identity_map', 'identity_excess', 'dirty_persons'],
+  produces: ['identity_map', 'identity_excess', 'dirty_persons', 'identity_nodes', 'identity_edges', 'identity_components', 'identity_state'],
   reads: ['events', 'fx_rates'],
   run: buildIdentity,
 };
@@ -50,41 +67,74 @@ export async function buildIdentity(ctx: StepContext): Promise<StepResult> {
   const w = ctx.warehouse;
   try {
     const incremental = !ctx.fullRefresh && (await w.tableExists('identity_map'));
+    let stateExisted = incremental;
+    for (const s of STATE) stateExisted &&= await w.tableExists(s.table);
     // DDL on the permanent tables happens outside the transaction (BigQuery runs none inside one):
     // they are created empty on a first build or a full refresh. An empty previous map only makes
-    // every person dirty, so a crash right after this point is repaired by the next run.
+    // every person dirty, and an empty identity_state makes the next run rebuild the state from all
+    // events, so a crash right after this point is repaired by the next run.
+    const verb = ctx.fullRefresh ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
     for (const out of OUTPUTS) {
-      const verb = ctx.fullRefresh ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
       await w.exec(`${verb} ${w.dialect.quoteIdent(out.table)} AS SELECT ${out.empty(w.dialect)} FROM (SELECT 1 AS one) AS z WHERE FALSE`);
     }
+    for (const s of STATE) await w.exec(createTableSql(w.dialect, s.table, s.columns, { verb, layout: s.layout }));
     const result = await w.transaction(async (tx) => {
       const sql = statements(tx, ctx);
-      await tx.exec(sql.nodes);
-      await tx.exec(sql.edges);
+      // Rebuild the state from all events unless it exists and was built by this version with these settings.
+      const [state] = await tx.query<{ stale: number }>(sql.stale);
+      const rebuild = !stateExisted || Number(state?.stale ?? 0) !== 0;
+      const s = rebuild ? sql.full : sql.slice;
+      await tx.exec(sql.dayIds(rebuild));
+      await tx.exec(sql.dayNodes);
+      await tx.exec(sql.dayEdges);
+      await tx.exec(sql.seen);
+      if (!rebuild) {
+        // What the replacement below can change, read before it: the components of every edge of
+        // the slice's dates (old and new), and the ids seen on those dates before and not after.
+        await tx.exec(sql.touched);
+        await tx.exec(sql.scope);
+        await tx.exec(sql.goneCandidates);
+        const [c] = await tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${q(tx, '_identity_gone0')}`);
+        // Whether they are seen on another date is one scan of identity_nodes: skipped when there is no candidate.
+        await tx.exec(sql.gone(c !== undefined && Number(c.n) === 0));
+      }
+      for (const stmt of sql.replaceState(rebuild)) await tx.exec(stmt);
+      await tx.exec(s.edges);
       const pass1 = await components(tx, '_identity_edges0', '_identity_labels1');
       await tx.exec(sql.shared);
       await tx.exec(sql.edgesWithoutShared);
       const pass2 = await components(tx, '_identity_edges1', '_identity_labels2');
       await tx.exec(sql.overCap);
+      await tx.exec(s.oldMap);
+      await tx.exec(s.nodes);
       await tx.exec(sql.newMap);
       await tx.exec(incremental ? await sql.dirtyIncremental() : sql.dirtyAll);
       await tx.exec(sql.newExcess);
+      const [scope] = await tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${q(tx, '_identity_nodes')}`);
       for (const out of OUTPUTS) {
         const cols = out.columns.map((c) => q(tx, c)).join(', ');
-        await tx.exec(`DELETE FROM ${q(tx, out.table)} WHERE TRUE`);
+        await tx.exec(`DELETE FROM ${q(tx, out.table)} WHERE ${out.table === 'dirty_persons' ? 'TRUE' : s.changedRows}`);
         await tx.exec(`INSERT INTO ${q(tx, out.table)} (${cols}) SELECT ${cols} FROM ${q(tx, out.scratch)}`);
       }
+      await tx.exec(`DELETE FROM ${q(tx, 'identity_components')} WHERE ${s.changedComponents}`);
+      await tx.exec(`INSERT INTO ${q(tx, 'identity_components')} (node, component) SELECT node, label FROM ${q(tx, '_identity_labels1')}`);
+      await tx.exec(`DELETE FROM ${q(tx, 'identity_state')} WHERE TRUE`);
+      await tx.exec(sql.writeState);
       const [counts] = await tx.query<{ ids: number; persons: number; excess: number; dirty: number }>(
         `SELECT (SELECT count(*) FROM ${q(tx, 'identity_map')}) AS ids, (SELECT count(DISTINCT person_id) FROM ${q(tx, 'identity_map')}) AS persons,
                 (SELECT count(*) FROM ${q(tx, 'identity_excess')}) AS excess, (SELECT count(*) FROM ${q(tx, 'dirty_persons')}) AS dirty`,
       );
-      return { counts, rounds: pass1 + pass2 };
+      return { counts, rounds: pass1 + pass2, rebuild, recomputed: Number(scope?.n ?? 0) };
     });
     for (const t of SCRATCH) await w.exec(`DROP TABLE IF EXISTS ${w.dialect.quoteIdent(t)}`);
     const n = (v: unknown) => Number(v ?? 0);
     return {
       rowsOut: n(result.counts?.ids),
-      details: { persons: n(result.counts?.persons), excessIds: n(result.counts?.excess), dirtyPersons: n(result.counts?.dirty), rounds: result.rounds, incremental },
+      details: {
+        persons: n(result.counts?.persons), excessIds: n(result.counts?.excess), dirtyPersons: n(result.counts?.dirty), rounds: result.rounds, incremental,
+        stateRebuilt: result.rebuild, idsRecomputed: result.recomputed,
+      },
+      // Recorded as 'table': a version change needs no full refresh, the step rebuilds its own state (identity_state).
       transform: { name: 'identity', version: IDENTITY_VERSION, checksum: CHECKSUM, materialization: 'table' },
     };
   } catch (err) {
@@ -110,7 +160,24 @@ const OUTPUTS: ReadonlyArray<{ table: string; scratch: string; columns: readonly
   },
 ];
 
-const SCRATCH = ['_identity_nodes', '_identity_edges0', '_identity_edges1', '_identity_adj', '_identity_lp', '_identity_lp_next', '_identity_labels1', '_identity_labels2', '_identity_shared', '_identity_overcap', '_identity_map_new', '_identity_excess_new', '_identity_dirty'];
+/**
+ * The step's state (docs/journeys.md): what it needs to recompute only the components a slice
+ * touches. Ids are nodes: '0:<user_id>' and '1:<anonymous_id>'. Per-date tables are partitioned by
+ * the date (a slice deletes and reads its own partitions) and clustered by the node columns the
+ * other reads look up (BigQuery; DuckDB ignores layout).
+ */
+const STATE: ReadonlyArray<{ table: string; columns: Readonly<Record<string, string>>; layout?: TableLayout }> = [
+  { table: 'identity_nodes', columns: { local_date: 'DATE', node: 'VARCHAR' }, layout: { partitionBy: 'local_date', clusterBy: ['node'] } },
+  { table: 'identity_edges', columns: { local_date: 'DATE', a: 'VARCHAR', u: 'VARCHAR' }, layout: { partitionBy: 'local_date', clusterBy: ['a', 'u'] } },
+  { table: 'identity_components', columns: { node: 'VARCHAR', component: 'VARCHAR' }, layout: { clusterBy: ['component', 'node'] } },
+  { table: 'identity_state', columns: { version: 'BIGINT', settings: 'VARCHAR' } },
+];
+
+const SCRATCH = [
+  '_identity_day_ids', '_identity_day_nodes', '_identity_day_edges', '_identity_seen', '_identity_touched', '_identity_scope', '_identity_gone0', '_identity_gone',
+  '_identity_nodes', '_identity_edges0', '_identity_edges1', '_identity_adj', '_identity_lp', '_identity_lp_next', '_identity_labels1', '_identity_labels2',
+  '_identity_shared', '_identity_overcap', '_identity_map_old', '_identity_map_new', '_identity_excess_new', '_identity_dirty',
+];
 
 function q(tx: WarehouseSession, name: string): string {
   return tx.dialect.quoteIdent(name);
@@ -119,7 +186,8 @@ function q(tx: WarehouseSession, name: string): string {
 /**
  * Connected components of an edge table (a, u) by min-label propagation with pointer jumping:
  * each round a node takes the smallest label among itself and its neighbours, then its label's
- * label. Stops when no label changes; returns the number of rounds. Writes (node, label).
+ * label. Stops when no label changes; returns the number of rounds. Writes (node, label): the label
+ * is the component's smallest node.
  */
 async function components(tx: WarehouseSession, edges: string, out: string): Promise<number> {
   const [e, adj, lp, next] = [q(tx, edges), q(tx, '_identity_adj'), q(tx, '_identity_lp'), q(tx, '_identity_lp_next')];
@@ -148,22 +216,98 @@ function statements(tx: WarehouseSession, ctx: StepContext) {
   const t = (n: string) => q(tx, n);
   const cap = ctx.config.identity.maxIdsPerPerson;
   if (!Number.isInteger(cap) || cap < 2) throw new TransformError(`identity: identity.max_ids_per_person must be a whole number >= 2, got ${cap}`);
-  const eligible = ctx.config.consent.requireAnalyticsForJourneys ? 'NOT is_bot AND has_analytics_consent' : 'NOT is_bot';
+  const consent = ctx.config.consent.requireAnalyticsForJourneys;
+  const eligible = consent ? 'NOT is_bot AND has_analytics_consent' : 'NOT is_bot';
+  // Everything the state depends on besides the events: state built otherwise is rebuilt.
+  const settings = d.quoteString(JSON.stringify({ max_ids_per_person: cap, require_analytics_for_journeys: consent }));
   const inSlice = (col: string) => `${col} >= DATE '${ctx.slice.from}' AND ${col} < DATE '${ctx.slice.to}'`;
+  const outsideSlice = (col: string) => `(${col} < DATE '${ctx.slice.from}' OR ${col} >= DATE '${ctx.slice.to}')`;
   const account = d.quoteString(ctx.config.account.currency);
   // Which run listed a person: dirty_persons_done records the batches whose journeys were all rebuilt.
   const batch = d.quoteString(ctx.runId);
   // Nodes are '0:<user_id>' and '1:<anonymous_id>', so the smallest member of a component is a user id when it has one.
+  const nodeOf = (idType: string, id: string) => `(CASE WHEN ${idType} = 'user_id' THEN '0:' ELSE '1:' END || ${id})`;
+  const idTypeOf = (node: string) => `CASE WHEN substr(${node}, 1, 1) = '0' THEN 'user_id' ELSE 'anonymous_id' END`;
+  const idOf = (node: string) => `substr(${node}, 3)`;
+  // The (node, id_type, id) rows of a query returning `node`.
+  const withIds = (select: string) => `SELECT node, ${idTypeOf('node')} AS id_type, ${idOf('node')} AS id FROM (${select}) AS k`;
+  // The map rows this run rewrites: those of the recomputed ids (_identity_nodes) and of the ids gone.
+  const changed = `SELECT node FROM ${t('_identity_nodes')} UNION ALL SELECT node FROM ${t('_identity_gone')}`;
   return {
-    nodes: `CREATE OR REPLACE TEMP TABLE ${t('_identity_nodes')} AS
-      SELECT DISTINCT node, id_type, id FROM (
-        SELECT '1:' || anonymous_id AS node, 'anonymous_id' AS id_type, anonymous_id AS id FROM ${t('events')} WHERE anonymous_id IS NOT NULL
+    stale: `SELECT CASE WHEN count(*) = 1 AND count(CASE WHEN version = ${IDENTITY_VERSION} AND settings = ${settings} THEN 1 END) = 1 THEN 0 ELSE 1 END AS stale
+      FROM ${t('identity_state')}`,
+    writeState: `INSERT INTO ${t('identity_state')} (version, settings) SELECT ${IDENTITY_VERSION} AS version, ${settings} AS settings`,
+    /** The only read of `events`: its distinct ids per local date, for the slice's dates or (a rebuild) every date. */
+    dayIds: (all: boolean) => `CREATE OR REPLACE TEMP TABLE ${t('_identity_day_ids')} AS
+      SELECT DISTINCT local_date, anonymous_id, user_id, CASE WHEN ${eligible} THEN TRUE ELSE FALSE END AS stitchable
+      FROM ${t('events')} WHERE (anonymous_id IS NOT NULL OR user_id IS NOT NULL)${all ? '' : ` AND ${inSlice('local_date')}`}`,
+    /** The ids seen per local date. */
+    dayNodes: `CREATE OR REPLACE TEMP TABLE ${t('_identity_day_nodes')} AS
+      SELECT DISTINCT local_date, node FROM (
+        SELECT local_date, '1:' || anonymous_id AS node FROM ${t('_identity_day_ids')} WHERE anonymous_id IS NOT NULL
         UNION ALL
-        SELECT '0:' || user_id AS node, 'user_id' AS id_type, user_id AS id FROM ${t('events')} WHERE user_id IS NOT NULL
+        SELECT local_date, '0:' || user_id AS node FROM ${t('_identity_day_ids')} WHERE user_id IS NOT NULL
       ) AS n`,
-    edges: `CREATE OR REPLACE TEMP TABLE ${t('_identity_edges0')} AS
-      SELECT DISTINCT '1:' || anonymous_id AS a, '0:' || user_id AS u
-      FROM ${t('events')} WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL AND ${eligible}`,
+    /** The stitchable pairs per local date. */
+    dayEdges: `CREATE OR REPLACE TEMP TABLE ${t('_identity_day_edges')} AS
+      SELECT DISTINCT local_date, '1:' || anonymous_id AS a, '0:' || user_id AS u
+      FROM ${t('_identity_day_ids')} WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL AND stitchable`,
+    /** The ids on the slice's events (dirty part (a)). */
+    seen: `CREATE OR REPLACE TEMP TABLE ${t('_identity_seen')} AS
+      ${withIds(`SELECT DISTINCT node FROM ${t('_identity_day_nodes')} WHERE ${inSlice('local_date')}`)}`,
+    /** Both ends of every edge of the slice's dates, before (identity_edges, not yet replaced) and after. */
+    touched: `CREATE OR REPLACE TEMP TABLE ${t('_identity_touched')} AS
+      SELECT a AS node FROM ${t('identity_edges')} WHERE ${inSlice('local_date')}
+      UNION DISTINCT SELECT u AS node FROM ${t('identity_edges')} WHERE ${inSlice('local_date')}
+      UNION DISTINCT SELECT a AS node FROM ${t('_identity_day_edges')}
+      UNION DISTINCT SELECT u AS node FROM ${t('_identity_day_edges')}`,
+    /**
+     * The ids to recompute: the touched ids and every member of their previous raw components. Closed
+     * under the edges after the replacement: an edge of another date joins two ids of one previous
+     * component, and a new edge joins two touched ids.
+     */
+    scope: `CREATE OR REPLACE TEMP TABLE ${t('_identity_scope')} AS
+      SELECT node FROM ${t('_identity_touched')}
+      UNION DISTINCT
+      SELECT c.node FROM ${t('identity_components')} AS c
+      WHERE c.component IN (SELECT k.component FROM ${t('identity_components')} AS k WHERE k.node IN (SELECT node FROM ${t('_identity_touched')}))`,
+    /** Ids seen on the slice's dates before this run and not now. */
+    goneCandidates: `CREATE OR REPLACE TEMP TABLE ${t('_identity_gone0')} AS
+      SELECT DISTINCT node FROM ${t('identity_nodes')}
+      WHERE ${inSlice('local_date')} AND node NOT IN (SELECT node FROM ${t('_identity_day_nodes')})`,
+    /** …and on no other date either: they leave the map. */
+    gone: (none: boolean) => `CREATE OR REPLACE TEMP TABLE ${t('_identity_gone')} AS
+      SELECT node FROM ${t('_identity_gone0')}${none ? '' : ` WHERE node NOT IN (SELECT node FROM ${t('identity_nodes')} WHERE ${outsideSlice('local_date')})`}`,
+    /** The slice's dates (or every date) of identity_nodes and identity_edges, replaced. */
+    replaceState: (all: boolean) => [
+      `DELETE FROM ${t('identity_nodes')} WHERE ${all ? 'TRUE' : inSlice('local_date')}`,
+      `INSERT INTO ${t('identity_nodes')} (local_date, node) SELECT local_date, node FROM ${t('_identity_day_nodes')}`,
+      `DELETE FROM ${t('identity_edges')} WHERE ${all ? 'TRUE' : inSlice('local_date')}`,
+      `INSERT INTO ${t('identity_edges')} (local_date, a, u) SELECT local_date, a, u FROM ${t('_identity_day_edges')}`,
+    ],
+    /** A slice: only the ids in scope are recomputed. */
+    slice: {
+      edges: `CREATE OR REPLACE TEMP TABLE ${t('_identity_edges0')} AS
+        SELECT DISTINCT a, u FROM ${t('identity_edges')} WHERE a IN (SELECT node FROM ${t('_identity_scope')})`,
+      // The previous rows of every id this run may rewrite or reads the person of.
+      oldMap: `CREATE OR REPLACE TEMP TABLE ${t('_identity_map_old')} AS
+        SELECT node, id_type, id, person_id FROM (SELECT ${nodeOf('id_type', 'id')} AS node, id_type, id, person_id FROM ${t('identity_map')}) AS m
+        WHERE node IN (SELECT node FROM ${t('_identity_scope')} UNION ALL SELECT node FROM ${t('_identity_gone')} UNION ALL SELECT node FROM ${t('_identity_seen')})`,
+      // The ids in scope that are still seen, and the ids seen for the first time (singletons unless in scope).
+      nodes: `CREATE OR REPLACE TEMP TABLE ${t('_identity_nodes')} AS
+        ${withIds(`SELECT node FROM ${t('_identity_scope')} WHERE node NOT IN (SELECT node FROM ${t('_identity_gone')})
+          UNION DISTINCT SELECT node FROM ${t('_identity_seen')} WHERE node NOT IN (SELECT node FROM ${t('_identity_map_old')})`)}`,
+      changedRows: `${nodeOf('id_type', 'id')} IN (${changed})`,
+      changedComponents: `node IN (SELECT node FROM ${t('_identity_scope')})`,
+    },
+    /** A rebuild: every id. */
+    full: {
+      edges: `CREATE OR REPLACE TEMP TABLE ${t('_identity_edges0')} AS SELECT DISTINCT a, u FROM ${t('identity_edges')}`,
+      oldMap: `CREATE OR REPLACE TEMP TABLE ${t('_identity_map_old')} AS SELECT ${nodeOf('id_type', 'id')} AS node, id_type, id, person_id FROM ${t('identity_map')}`,
+      nodes: `CREATE OR REPLACE TEMP TABLE ${t('_identity_nodes')} AS ${withIds(`SELECT DISTINCT node FROM ${t('identity_nodes')}`)}`,
+      changedRows: 'TRUE',
+      changedComponents: 'TRUE',
+    },
     // Over the cap: anonymous ids linked to 2+ user ids are shared devices; their links are dropped.
     shared: `CREATE OR REPLACE TEMP TABLE ${t('_identity_shared')} AS
       WITH size AS (SELECT label, count(*) AS ids FROM ${t('_identity_labels1')} GROUP BY label),
@@ -182,6 +326,7 @@ function statements(tx: WarehouseSession, ctx: StepContext) {
       SELECT l.node, g.linked AS linked_ids, s.ids AS component_ids, 'component_over_cap' AS reason
       FROM ${t('_identity_labels2')} AS l JOIN size AS s ON s.label = l.label JOIN degree AS g ON g.node = l.node
       WHERE s.ids > ${cap}`,
+    // The rows of the recomputed ids. A component lies wholly inside _identity_nodes, so its size is counted here.
     newMap: `CREATE OR REPLACE TEMP TABLE ${t('_identity_map_new')} AS
       WITH labelled AS (
         SELECT n.node, n.id_type, n.id, coalesce(l.label, n.node) AS label
@@ -199,15 +344,22 @@ function statements(tx: WarehouseSession, ctx: StepContext) {
       JOIN ${t('_identity_nodes')} AS n ON n.node = x.node
       JOIN ${t('_identity_map_new')} AS m ON m.id_type = n.id_type AND m.id = n.id`,
     dirtyAll: `CREATE OR REPLACE TEMP TABLE ${t('_identity_dirty')} AS SELECT DISTINCT person_id, ${batch} AS batch FROM ${t('_identity_map_new')}`,
-    /** Persons touched by this run: see docs/journeys.md, "Incremental strategy". */
+    /**
+     * Persons touched by this run: see docs/journeys.md, "Incremental strategy". The map rows outside
+     * _identity_map_new are the previous ones, so (b) compares the rewritten rows. _identity_map_old
+     * also holds the rows of ids on the slice's events that were not rewritten: they count as changed
+     * in (b), which lists their unchanged person — already listed by (a).
+     */
     async dirtyIncremental(): Promise<string> {
       const parts = [
         // (a) persons of the ids on the slice's events, under the new map
-        `SELECT m.person_id FROM ${t('events')} AS e JOIN ${t('_identity_map_new')} AS m ON m.id_type = 'anonymous_id' AND m.id = e.anonymous_id WHERE ${inSlice('e.local_date')}`,
-        `SELECT m.person_id FROM ${t('events')} AS e JOIN ${t('_identity_map_new')} AS m ON m.id_type = 'user_id' AND m.id = e.user_id WHERE ${inSlice('e.local_date')}`,
+        `SELECT coalesce(n.person_id, o.person_id) AS person_id FROM ${t('_identity_seen')} AS s
+          LEFT JOIN ${t('_identity_map_new')} AS n ON n.id_type = s.id_type AND n.id = s.id
+          LEFT JOIN ${t('_identity_map_old')} AS o ON o.node = s.node`,
         // (b) ids whose person changed, and ids that came or went: old and new person both
-        `SELECT o.person_id FROM ${t('identity_map')} AS o LEFT JOIN ${t('_identity_map_new')} AS n ON n.id_type = o.id_type AND n.id = o.id WHERE n.person_id IS NULL OR n.person_id <> o.person_id`,
-        `SELECT n.person_id FROM ${t('_identity_map_new')} AS n LEFT JOIN ${t('identity_map')} AS o ON o.id_type = n.id_type AND o.id = n.id WHERE o.person_id IS NULL OR o.person_id <> n.person_id`,
+        `SELECT o.person_id FROM ${t('_identity_map_old')} AS o LEFT JOIN ${t('_identity_map_new')} AS n ON n.id_type = o.id_type AND n.id = o.id
+          WHERE n.person_id IS NULL OR n.person_id <> o.person_id`,
+        `SELECT n.person_id FROM ${t('_identity_map_new')} AS n LEFT JOIN ${t('_identity_map_old')} AS o ON o.id_type = n.id_type AND o.id = n.id WHERE o.person_id IS NULL OR o.person_id <> n.person_id`,
       ];
       // (c) the previous owners of the slice's events (an event re-merged in this slice may have left its old person)
       if (await tx.tableExists('session_events')) parts.push(`SELECT person_id FROM ${t('session_events')} WHERE ${inSlice('local_date')}`);

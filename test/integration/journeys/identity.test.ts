@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dumpTables } from './compare.ts';
+import type { RunSummary } from '../../../pipelines/index.ts';
 import { openJourneys, type Journeys, type RawRow } from './harness.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
@@ -108,5 +109,120 @@ describe('identity_map', () => {
     const hashed = createHash('sha256').update('pepperjane@example.com').digest('hex');
     expect(await j.rows(`SELECT user_id FROM events`)).toEqual([{ user_id: hashed }]);
     expect(await j.rows(`SELECT id FROM identity_map WHERE id_type = 'user_id'`)).toEqual([{ id: hashed }]);
+  });
+});
+
+/**
+ * The identity step recomputes only the components a slice touches (docs/journeys.md, "identity,
+ * incrementally"). Each script runs on two warehouses: `inc` as it is, `ref` with its identity state
+ * dropped before every run, so that its identity step recomputes everything from all events (the
+ * full computation). After every run the two must hold the same identity_map and identity_excess and
+ * list the same dirty persons; at the end `inc` must hold every journeys table a full refresh over
+ * the same raw rows builds on a fresh warehouse.
+ */
+describe('identity, incrementally', () => {
+  /** Rows arrive; raw rows change (every warehouse); the incremental warehouse's identity state is altered; a daily run. */
+  type Action = { insert: RawRow[] } | { exec: string } | { state: string } | { run: number };
+  const day = (d: number) => `2026-01-${pad(10 + d)}`;
+  const excess = (j: Journeys) => j.rows(`SELECT id_type, id, reason, linked_ids, component_ids, person_id FROM identity_excess ORDER BY id_type, id`);
+  const dirty = (j: Journeys) => j.rows(`SELECT DISTINCT person_id FROM dirty_persons ORDER BY person_id`);
+  const details = (s: RunSummary) => s.steps.find((x) => x.name === 'identity')!.details as { stateRebuilt: boolean; idsRecomputed: number };
+
+  /** Plays the script on both warehouses, comparing after each run; returns the incremental warehouse and its identity details per run. */
+  async function replay(script: readonly Action[], overrides: Record<string, unknown> = {}): Promise<{ inc: Journeys; runs: Array<{ stateRebuilt: boolean; idsRecomputed: number }> }> {
+    const [inc, ref, full] = [await journeys(overrides), await journeys(overrides), await journeys(overrides)];
+    const runs: Array<{ stateRebuilt: boolean; idsRecomputed: number }> = [];
+    let [first, last] = [Infinity, -Infinity];
+    for (const [i, a] of script.entries()) {
+      if ('insert' in a) for (const j of [inc, ref, full]) await j.insert(a.insert);
+      if ('exec' in a) for (const j of [inc, ref, full]) await j.w.exec(a.exec);
+      if ('state' in a) await inc.w.exec(a.state);
+      if (!('run' in a)) continue;
+      [first, last] = [Math.min(first, a.run), Math.max(last, a.run)];
+      await ref.w.exec('DROP TABLE IF EXISTS identity_state');
+      runs.push(details(await inc.run(day(a.run), day(a.run + 1))));
+      expect(details(await ref.run(day(a.run), day(a.run + 1))).stateRebuilt).toBe(true);
+      const step = `action ${i} (run of ${day(a.run)})`;
+      expect(await map(inc), step).toEqual(await map(ref));
+      expect(await excess(inc), step).toEqual(await excess(ref));
+      expect(await dirty(inc), step).toEqual(await dirty(ref));
+    }
+    await full.run(day(first - 3), day(last + 1), { fullRefresh: true });
+    expect(await dumpTables(inc.rows)).toEqual(await dumpTables(full.rows));
+    return { inc, runs };
+  }
+
+  it('day by day: merges across days, a new device joining a known user, a shared device tripping the cap later, a user over the cap', async () => {
+    const { inc, runs } = await replay([
+      { insert: [ev('a1', 'u1', at(0, 9)), ev('a2', null, at(0, 10)), ev('a3', 'u2', at(0, 11)), ev('z', null, at(0, 12))] },
+      { run: 0 },
+      // a new device for u1; a2 (anonymous yesterday) logs in as u2: two components merge
+      { insert: [ev('a4', 'u1', at(1, 9)), ev('a2', 'u2', at(1, 10)), ev('a1', null, at(1, 11))] },
+      { run: 1 },
+      // a5 links u3 and u1: the merged component has 5 ids > 4, a5 is a shared device
+      { insert: [ev('a5', 'u3', at(2, 9)), ev('a5', 'u1', at(2, 10)), ev('a6', null, at(2, 11))] },
+      { run: 2 },
+      // one user with four cookies: over the cap without a shared device
+      { insert: ['c1', 'c2', 'c3', 'c4'].map((c, k) => ev(c, 'u4', at(3, 8 + k))) },
+      { run: 3 },
+      // a quiet day: only ids already known, no link
+      { insert: [ev('a1', null, at(4, 9)), ev('c1', null, at(4, 10))] },
+      { run: 4 },
+    ], { identity: { max_ids_per_person: 4 } });
+    const m = new Map((await map(inc)).map((r) => [String(r.id), r]));
+    expect(m.get('a4')).toMatchObject({ person_id: md5('0:u1'), person_ids: 3 });
+    expect(m.get('a2')).toMatchObject({ person_id: md5('0:u2'), person_ids: 3 });
+    expect(m.get('a5')).toMatchObject({ person_id: md5('1:a5'), is_capped: true });
+    expect(m.get('c1')).toMatchObject({ person_id: md5('1:c1'), is_capped: true });
+    // every run after the first recomputed only part of the ids (the default lookback re-reads three days)
+    expect(runs.map((r) => r.stateRebuilt)).toEqual([true, false, false, false, false]);
+    expect(runs.at(-1)!.idsRecomputed).toBeLessThan(m.size);
+  });
+
+  it('re-running a slice with other events: an edge that vanishes splits its component, an id no longer seen leaves the map', async () => {
+    const { inc, runs } = await replay([
+      { insert: [ev('a1', 'u1', at(0, 9)), ev('a2', 'u1', at(0, 10)), ev('z', null, at(0, 11))] },
+      { run: 0 },
+      { insert: [ev('a5', 'u3', at(1, 9)), ev('a5', 'u1', at(1, 10), { event_id: 'link' }), ev('a9', 'u9', at(1, 11), { event_id: 'gone' }), ev('y', null, at(1, 12), { event_id: 'y' })] },
+      { run: 1 },
+      // over the cap (5 ids > 4): a5 is a shared device
+      { insert: [ev('a1', null, at(2, 9))] },
+      { run: 2 },
+      // the slice's events change: an earlier copy of 'link' without the user id wins the dedupe,
+      // and the load holding 'gone' and 'y' is withdrawn
+      { insert: [ev('a5', null, at(1, 9, 50), { event_id: 'link' })] },
+      { exec: `DELETE FROM raw_events WHERE event_id IN ('gone', 'y')` },
+      { run: 1 },
+      // a day whose only link disappears leaves its ids in the map as singletons
+      { insert: [ev('a7', 'u7', at(3, 9), { event_id: 'l7' }), ev('a7', null, at(3, 10))] },
+      { run: 3 },
+      { exec: `DELETE FROM raw_events WHERE event_id = 'l7'` },
+      { run: 3 },
+    ], { identity: { max_ids_per_person: 4 }, lookback: { late_data_days: 0 } });
+    const m = new Map((await map(inc)).map((r) => [String(r.id), r]));
+    expect(m.get('a5')).toMatchObject({ person_id: md5('0:u3'), person_ids: 2, is_capped: false });
+    expect(m.get('u1')).toMatchObject({ person_id: md5('0:u1'), person_ids: 3 });
+    expect(m.get('a7')).toMatchObject({ person_id: md5('1:a7'), person_ids: 1 });
+    expect([...m.keys()].filter((id) => ['a9', 'u9', 'y', 'u7'].includes(id))).toEqual([]);
+    expect(await inc.rows(`SELECT count(*)::INTEGER AS n FROM identity_excess`)).toEqual([{ n: 0 }]);
+    expect(runs.map((r) => r.stateRebuilt)).toEqual([true, false, false, false, false, false]);
+  });
+
+  it('rebuilds its state from all events when it is missing or was built by another version, and carries on incrementally', async () => {
+    const { inc, runs } = await replay([
+      { insert: [ev('a1', 'u1', at(0, 9)), ev('a2', null, at(0, 10))] },
+      { run: 0 },
+      { insert: [ev('a2', 'u1', at(1, 9))] },
+      // a warehouse of version 1 had no state
+      { state: 'DROP TABLE identity_nodes' },
+      { run: 1 },
+      { insert: [ev('a3', 'u1', at(2, 9))] },
+      { state: `UPDATE identity_state SET version = 1` },
+      { run: 2 },
+      { insert: [ev('a4', 'u1', at(3, 9))] },
+      { run: 3 },
+    ], { lookback: { late_data_days: 0 } });
+    expect(runs.map((r) => r.stateRebuilt)).toEqual([true, true, true, false]);
+    expect(await inc.rows(`SELECT DISTINCT person_id, person_ids FROM identity_map`)).toEqual([{ person_id: md5('0:u1'), person_ids: 5 }]);
   });
 });
