@@ -36,12 +36,16 @@ mine AS (
   SELECT * FROM journey WHERE {{ keys_filter('person_id') }}
 ),
 -- the session split runs its windows over the narrow rows (a window sorts every column it carries);
--- the wide rows of `events` join back once at the end
+-- the wide rows of `events` join back once at the end. Every window is over the person's events in time
+-- order (one sort order, three passes): positions (rn) stand in for the per-visit and per-session
+-- partitions — a row's visit began at the last visit start at or before it, its session at the last
+-- session start, so event_in_session = rn - (the session start's rn) + 1.
 stepped AS (
   SELECT
     m.person_id,
     m.event_key,
     m.event_ts,
+    row_number() OVER w AS rn,
     {{ epoch_ms('m.event_ts') }} - {{ epoch_ms('lag(m.event_ts) OVER w') }} AS gap_ms,
     m.local_date,
     lag(m.local_date) OVER w AS prev_date,
@@ -67,29 +71,43 @@ visits AS (
     END AS visit_start
   FROM stepped AS s
 ),
-visit_numbers AS (
-  SELECT v.*, sum(v.visit_start) OVER (PARTITION BY v.person_id ORDER BY v.event_ts, v.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS visit_no
-  FROM visits AS v
-),
-campaigns AS (
+-- where the row's visit began, and the last traffic source before the row (with where it was seen)
+marked AS (
   SELECT
     v.*,
+    max(CASE WHEN v.visit_start = 1 THEN v.rn END) OVER (
+      PARTITION BY v.person_id ORDER BY v.event_ts, v.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS visit_start_rn,
     last_value(v.campaign_sig IGNORE NULLS) OVER (
-      PARTITION BY v.person_id, v.visit_no ORDER BY v.event_ts, v.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS prev_sig
-  FROM visit_numbers AS v
+      PARTITION BY v.person_id ORDER BY v.event_ts, v.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS last_sig,
+    max(CASE WHEN v.campaign_sig IS NOT NULL THEN v.rn END) OVER (
+      PARTITION BY v.person_id ORDER BY v.event_ts, v.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS last_sig_rn
+  FROM visits AS v
+),
+-- a session starts with a visit, or (split_on_campaign_change) at a traffic source other than the last one
+-- seen earlier in the same visit
+starts AS (
+  SELECT
+    k.*,
+    CASE
+      WHEN k.visit_start = 1 THEN 1
+      WHEN {{ var('split_on_campaign_change') }} AND k.campaign_sig IS NOT NULL AND (k.prev_sig IS NULL OR k.campaign_sig <> k.prev_sig) THEN 1
+      ELSE 0
+    END AS session_start
+  FROM (SELECT m.*, CASE WHEN m.last_sig_rn >= m.visit_start_rn THEN m.last_sig END AS prev_sig FROM marked AS m) AS k
 ),
 numbered AS (
   SELECT
-    c.*,
-    sum(
-      CASE
-        WHEN c.visit_start = 1 THEN 1
-        WHEN {{ var('split_on_campaign_change') }} AND c.campaign_sig IS NOT NULL AND (c.prev_sig IS NULL OR c.campaign_sig <> c.prev_sig) THEN 1
-        ELSE 0
-      END
-    ) OVER (PARTITION BY c.person_id ORDER BY c.event_ts, c.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_index
-  FROM campaigns AS c
+    s.*,
+    sum(s.session_start) OVER (
+      PARTITION BY s.person_id ORDER BY s.event_ts, s.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS session_index,
+    max(CASE WHEN s.session_start = 1 THEN s.rn END) OVER (
+      PARTITION BY s.person_id ORDER BY s.event_ts, s.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS session_start_rn
+  FROM starts AS s
 ),
 positioned AS (
   SELECT
@@ -99,7 +117,7 @@ positioned AS (
     n.session_index,
     n.click_id_param,
     n.click_id,
-    row_number() OVER (PARTITION BY n.person_id, n.session_index ORDER BY n.event_ts, n.event_key) AS event_in_session
+    n.rn - n.session_start_rn + 1 AS event_in_session
   FROM numbered AS n
 ),
 landings AS (
