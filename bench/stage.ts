@@ -41,21 +41,36 @@ async function generate(events: number) {
   return { stage, reused: false, eventsWritten: m.totals.eventsWritten, ms: Math.round(performance.now() - t0), peakRssMb: peakRssMb() };
 }
 
-async function pipeline() {
-  for (const f of ['warehouse.duckdb', 'warehouse.duckdb.wal', 'runs.sqlite', 'runs.sqlite-wal', 'runs.sqlite-shm']) rmSync(join(dir!, f), { force: true });
-  const config = loadConfig({ overrides: demoConfig('America/New_York'), cwd: dir, env: {} });
+/**
+ * One pipeline run on the warehouse and run store in `home` (files kept from earlier runs), with the
+ * config the demo writes; times include closing the warehouse (its last checkpoint: part of getting
+ * the reports onto disk). Throws when the run does not succeed.
+ */
+async function runOnce(home: string, slice: { from: string; to: string }, lookback: boolean) {
+  const config = loadConfig({ overrides: demoConfig('America/New_York'), cwd: home, env: {} });
   if (config.warehouse.type !== 'duckdb') throw new Error('the bench runs on DuckDB');
   const memoryLimit = arg || config.warehouse.memoryLimit;
-  const warehouse = await openDuckDb({ path: join(dir!, 'warehouse.duckdb'), memoryLimit });
-  const store = await openRunStore({ databaseUrl: '', sqlitePath: join(dir!, 'runs.sqlite') });
+  const warehouse = await openDuckDb({ path: join(home, 'warehouse.duckdb'), memoryLimit });
+  const store = await openRunStore({ databaseUrl: '', sqlitePath: join(home, 'runs.sqlite') });
   const log = createLogger({ level: 'error' });
   const t0 = performance.now();
-  const summary = await runPipeline({ config, pipeline: createPipeline(), warehouse, store, log, slice: { from: START, to: addDays(START, DAYS + 1) }, lookback: false, kind: 'bench', trigger: 'bench' });
-  const runMs = performance.now() - t0;
-  await warehouse.close(); // (the last checkpoint: part of getting the reports onto disk)
-  const totalMs = performance.now() - t0;
-  await store.close();
-  if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
+  const cpu0 = process.cpuUsage();
+  try {
+    const summary = await runPipeline({ config, pipeline: createPipeline(), warehouse, store, log, slice, lookback, kind: 'bench', trigger: 'bench' });
+    const runMs = performance.now() - t0;
+    await warehouse.close();
+    const totalMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
+    return { summary, memoryLimit, runMs, totalMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  } finally {
+    await store.close();
+  }
+}
+
+async function pipeline() {
+  for (const f of ['warehouse.duckdb', 'warehouse.duckdb.wal', 'runs.sqlite', 'runs.sqlite-wal', 'runs.sqlite-shm']) rmSync(join(dir!, f), { force: true });
+  const { summary, memoryLimit, runMs, totalMs } = await runOnce(dir!, { from: START, to: addDays(START, DAYS + 1) }, false);
   return {
     stage,
     totalMs: Math.round(totalMs),
@@ -85,30 +100,15 @@ async function nightly() {
   rmSync(home, { recursive: true, force: true });
   const lastDay = addDays(START, DAYS - 1);
   linkData(home, lastDay, false);
-  const config = loadConfig({ overrides: demoConfig('America/New_York'), cwd: home, env: {} });
-  if (config.warehouse.type !== 'duckdb') throw new Error('the bench runs on DuckDB');
-  const memoryLimit = arg || config.warehouse.memoryLimit;
-  const log = createLogger({ level: 'error' });
-  const run = async (slice: { from: string; to: string }, lookback: boolean) => {
-    const warehouse = await openDuckDb({ path: join(home, 'warehouse.duckdb'), memoryLimit });
-    const store = await openRunStore({ databaseUrl: '', sqlitePath: join(home, 'runs.sqlite') });
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    try {
-      const summary = await runPipeline({ config, pipeline: createPipeline(), warehouse, store, log, slice, lookback, kind: 'bench', trigger: 'bench' });
-      if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
-      await warehouse.close();
-      const cpu = process.cpuUsage(cpu0);
-      return { totalMs: Math.round(performance.now() - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), steps: summary.steps.map((s) => ({ step: s.name, rows: s.rowsOut, ms: Math.round(s.ms) })) };
-    } finally {
-      await store.close();
-    }
-  };
-  const history = await run({ from: START, to: lastDay }, false);
+  const history = await runOnce(home, { from: START, to: lastDay }, false);
   const newFiles = linkData(home, lastDay, true);
-  const night = await run({ from: lastDay, to: addDays(lastDay, 1) }, true);
+  const night = await runOnce(home, { from: lastDay, to: addDays(lastDay, 1) }, true);
+  const steps = night.summary.steps.map((s) => ({ step: s.name, rows: s.rowsOut, ms: Math.round(s.ms) }));
   if (!process.env.BEAMLINE_BENCH_KEEP) rmSync(home, { recursive: true, force: true });
-  return { stage, historyDays: DAYS - 1, historyMs: history.totalMs, newFiles, nightlyMs: night.totalMs, nightlyCpuMs: night.cpuMs, historyCpuMs: history.cpuMs, memoryLimit, peakRssMb: peakRssMb(), steps: night.steps.filter((s) => s.ms >= 50).sort((a, b) => b.ms - a.ms) };
+  return {
+    stage, historyDays: DAYS - 1, historyMs: Math.round(history.totalMs), newFiles, nightlyMs: Math.round(night.totalMs), nightlyCpuMs: night.cpuMs, historyCpuMs: history.cpuMs,
+    memoryLimit: night.memoryLimit, peakRssMb: peakRssMb(), steps: steps.filter((s) => s.ms >= 50).sort((a, b) => b.ms - a.ms),
+  };
 }
 
 async function floor() {
