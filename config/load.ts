@@ -25,7 +25,7 @@ export interface BeamlineConfig {
   readonly runStore: { readonly sqlitePath: string; readonly databaseUrl?: string };
   readonly redisUrl: string;
   readonly sources: { readonly events: readonly string[]; readonly spend: readonly string[]; readonly orders: readonly string[]; readonly fx: readonly string[] };
-  readonly sessions: { readonly timeoutMinutes: number; readonly splitOnCampaignChange: boolean; readonly splitAtMidnight: boolean };
+  readonly sessions: { readonly timeoutMinutes: number; readonly splitOnCampaignChange: boolean; readonly splitAtMidnight: boolean; readonly rebuildHorizonDays?: number };
   readonly dedupe: { readonly crossTrackerToleranceSeconds: number; readonly copyWindowHours: number };
   readonly identity: { readonly maxIdsPerPerson: number; readonly hashIds: boolean; readonly salt?: string };
   readonly consent: { readonly requireAnalyticsForJourneys: boolean; readonly countUnconsentedInTotals: boolean };
@@ -125,7 +125,7 @@ function toConfig(c: RawConfig, baseDir: string, file: string | null, env: NodeJ
     runStore: { sqlitePath: abs(c.run_store.sqlite_path), databaseUrl: c.run_store.database_url },
     redisUrl: c.redis_url,
     sources: { events: c.sources.events.map(abs), spend: c.sources.spend.map(abs), orders: c.sources.orders.map(abs), fx: c.sources.fx.map(abs) },
-    sessions: { timeoutMinutes: c.sessions.timeout_minutes, splitOnCampaignChange: c.sessions.split_on_campaign_change, splitAtMidnight: c.sessions.split_at_midnight },
+    sessions: { timeoutMinutes: c.sessions.timeout_minutes, splitOnCampaignChange: c.sessions.split_on_campaign_change, splitAtMidnight: c.sessions.split_at_midnight, rebuildHorizonDays: c.sessions.rebuild_horizon_days },
     dedupe: { crossTrackerToleranceSeconds: c.dedupe.cross_tracker_tolerance_seconds, copyWindowHours: c.dedupe.copy_window_hours },
     identity: { maxIdsPerPerson: c.identity.max_ids_per_person, hashIds: c.identity.hash_ids, salt },
     consent: { requireAnalyticsForJourneys: c.consent.require_analytics_for_journeys, countUnconsentedInTotals: c.consent.count_unconsented_in_totals },

@@ -74,6 +74,11 @@ export const configSchema = z
         timeout_minutes: z.number().int().min(1).max(24 * 60).default(30),
         split_on_campaign_change: z.boolean().default(true),
         split_at_midnight: z.boolean().default(false),
+        /**
+         * Rebuild a dirty person's journeys from their session open at (slice start − N days), not
+         * over their whole history (docs/journeys.md, "the rebuild horizon"). Absent: whole history.
+         */
+        rebuild_horizon_days: z.number().int().min(0).max(3650).optional(),
       })
       .strict()
       .default({ timeout_minutes: 30, split_on_campaign_change: true, split_at_midnight: false }),

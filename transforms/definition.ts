@@ -9,6 +9,8 @@
  *   -- batch_days: 7                      (incremental, optional: a longer slice is computed this many days at a time)
  *   -- key: person_id                     (incremental_by_key: rows are replaced per key…)
  *   -- keys_from: dirty_persons           (…for the keys listed in this table's `key` column)
+ *   -- starts_from: dirty_starts          (incremental_by_key, optional: …from each key's `from_ts` in this table on…)
+ *   -- start_column: event_ts             (…compared with this column: rows before it are kept; see transforms/starts.ts)
  *   -- partition_by: local_date           (optional; a DATE column. Default: slice_column for incremental)
  *   -- cluster_by: person_id, channel     (optional; up to 4 columns, the usual filters)
  *
@@ -37,6 +39,9 @@ export interface TransformDef {
   readonly batchDays?: number;
   readonly key?: string;
   readonly keysFrom?: string;
+  /** incremental_by_key: a table of (key, from_ts): a key's rows with `startColumn` before its from_ts are kept (transforms/starts.ts). */
+  readonly startsFrom?: string;
+  readonly startColumn?: string;
   /** The DATE column the table is partitioned by on warehouses that partition (BigQuery). */
   readonly partitionBy?: string;
   /** Columns the table is clustered by on warehouses that cluster (BigQuery); at most 4. */
@@ -51,7 +56,7 @@ export interface TransformDef {
   readonly checksum: string;
 }
 
-const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'unique_key', 'depends_on', 'partition_by', 'cluster_by']);
+const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'starts_from', 'start_column', 'unique_key', 'depends_on', 'partition_by', 'cluster_by']);
 
 /** Reads one transform file (and its `.bigquery.sql` override when present). */
 export function readTransform(file: string, layer: string, bigqueryOverride?: string): TransformDef {
@@ -68,6 +73,11 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
   if (materialized === 'incremental_by_key' && (!header.key || !header.keys_from)) {
     throw new DefinitionError(`${file}: an incremental_by_key transform needs '-- key: <column>' and '-- keys_from: <table>'`);
   }
+  if ((header.starts_from === undefined) !== (header.start_column === undefined)) {
+    throw new DefinitionError(`${file}: headers 'starts_from' and 'start_column' go together`);
+  }
+  if (header.starts_from !== undefined && materialized !== 'incremental_by_key') throw new DefinitionError(`${file}: header 'starts_from' applies to incremental_by_key transforms only`);
+  if (header.start_column !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(header.start_column)) throw new DefinitionError(`${file}: header 'start_column' takes a column name, got '${header.start_column}'`);
   let batchDays: number | undefined;
   if (header.batch_days !== undefined) {
     batchDays = Number(header.batch_days);
@@ -93,11 +103,12 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
     }
   }
   if (header.keys_from) refs.add(header.keys_from);
+  if (header.starts_from) refs.add(header.starts_from);
   for (const d of (header.depends_on ?? '').split(',').map((s) => s.trim()).filter(Boolean)) refs.add(d);
   const checksum = createHash('sha256').update(Object.values(templates).join('\n--\n')).digest('hex');
   return {
     name, file, layer, version, materialized,
-    sliceColumn: header.slice_column, batchDays, key: header.key, keysFrom: header.keys_from,
+    sliceColumn: header.slice_column, batchDays, key: header.key, keysFrom: header.keys_from, startsFrom: header.starts_from, startColumn: header.start_column,
     partitionBy, clusterBy: clusterBy.length > 0 ? clusterBy : undefined,
     purpose: header.purpose ?? '', grain: header.grain ?? '',
     templates, refs: [...refs].sort(), checksum,

@@ -11,7 +11,8 @@
  *   history (dbt calls this microbatching) — and all batches are written in one transaction. Only on a
  *   single-machine warehouse (DuckDB, whose transactions may also create the table); BigQuery runs the
  *   slice as one statement (it scales out, and each batch would scan its inputs again).
- * - incremental_by_key: rows whose `key` is listed in `keys_from` are deleted and re-inserted.
+ * - incremental_by_key: rows whose `key` is listed in `keys_from` are deleted and re-inserted — with
+ *   `starts_from`, only those at or after the key's start (transforms/starts.ts).
  * - view: a view over its inputs, for wide per-event reports that would only copy a table. A view
  *   stores no rows, so its step reports 0 rows out: counting them would evaluate the whole view
  *   (on BigQuery, a billed scan of everything under it).
@@ -20,6 +21,7 @@ import { TransformError } from '../lib/errors.ts';
 import { batchesSlices, type Warehouse } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
 import { renderTransform, type RenderContext } from './render.ts';
+import { keepBeforeStart, startsFor } from './starts.ts';
 
 export interface MaterializeResult {
   readonly name: string;
@@ -34,6 +36,9 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
   // A table that does not exist yet is built whole: a key filter over an empty key list would build it empty.
   const exists = await warehouse.tableExists(def.name);
   if (!exists && !ctx.fullRefresh) ctx = { ...ctx, fullRefresh: true };
+  // Per-key starts (transforms/starts.ts): the template and the DELETE below keep each key's rows before its start.
+  const starts = exists ? await startsFor(warehouse, def, ctx.fullRefresh) : undefined;
+  if (starts) ctx = { ...ctx, starts };
   const sql = renderTransform(def, ctx);
   const q = (n: string) => warehouse.dialect.quoteIdent(n);
   const table = q(def.name);
@@ -53,7 +58,7 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
       rowsOut = rebuild
         ? await replaceTable(warehouse, table, body, def)
         : await warehouse.transaction(async (tx) => {
-          await tx.exec(`DELETE FROM ${table} WHERE ${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})`);
+          await tx.exec(`DELETE FROM ${table} AS t WHERE t.${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})${starts ? ` AND ${keepBeforeStart(warehouse, def, starts, 't')}` : ''}`);
           return tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${body}\n) AS s`);
         });
     }

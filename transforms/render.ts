@@ -6,6 +6,7 @@
 import { fromZonedTime } from 'date-fns-tz';
 import type { SqlDialect } from '../warehouse/dialect.ts';
 import type { TransformDef } from './definition.ts';
+import type { StartsContext } from './starts.ts';
 import { stagingMacros } from './staging-macros.ts';
 import { renderTemplate, type TemplateArg, type TemplateFn } from './template.ts';
 
@@ -24,6 +25,8 @@ export interface RenderContext {
   readonly fullRefresh: boolean;
   /** Values for {{ var('name') }}. */
   readonly vars: Readonly<Record<string, string | number | boolean>>;
+  /** Per-key starts of an incremental_by_key transform with `starts_from` (transforms/starts.ts), when they apply to this run. */
+  readonly starts?: StartsContext;
   /** Extra macros, e.g. channel_case() compiled from the channel rules. */
   readonly macros?: Readonly<Record<string, TemplateFn>>;
 }
@@ -78,6 +81,17 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
       return `${d.quoteIdent(str(column, 'keys_filter()'))} IN (SELECT ${d.quoteIdent(def.key!)} FROM ${d.quoteIdent(def.keysFrom)})`;
     },
     is_full_refresh: () => (ctx.fullRefresh ? 'TRUE' : 'FALSE'),
+    // transforms/starts.ts: a key's rows at or after its start, the partitions no start precedes, a count carried over the start
+    starts_filter: (person, ts) => {
+      const s = ctx.starts;
+      if (!s) return 'TRUE';
+      return `NOT EXISTS (SELECT 1 FROM ${d.quoteIdent(s.table)} AS ds_ WHERE ds_.${d.quoteIdent(s.key)} = ${str(person, 'starts_filter()')} AND ${str(ts, 'starts_filter() column')} < ds_.from_ts)`;
+    },
+    starts_floor: (column) => (ctx.starts?.floor ? `${str(column, 'starts_floor()')} >= DATE '${ctx.starts.floor}'` : 'TRUE'),
+    starts_count: (table, column, condition) => {
+      if (!ctx.starts) return '0';
+      return `coalesce((SELECT max(x.${d.quoteIdent(str(column, 'starts_count() column'))}) FROM ${d.quoteIdent(str(table, 'starts_count()'))} AS x WHERE ${str(condition, 'starts_count() condition')}), 0)`;
+    },
     ...stagingMacros(d),
     ...ctx.macros,
   };

@@ -4,6 +4,8 @@
 -- materialized: incremental_by_key
 -- key: person_id
 -- keys_from: dirty_persons
+-- starts_from: dirty_starts
+-- start_column: engagement_ts
 -- partition_by: local_date
 -- cluster_by: person_id
 SELECT
@@ -15,5 +17,5 @@ SELECT
   local_date,
   event_name,
   sources
-FROM {{ ref('session_events') }}
-WHERE is_engagement AND {{ keys_filter('person_id') }}
+FROM {{ ref('session_events') }} AS se
+WHERE se.is_engagement AND {{ keys_filter('person_id') }} AND {{ starts_floor('se.local_date') }} AND {{ starts_filter('se.person_id', 'se.event_ts') }}

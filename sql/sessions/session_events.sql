@@ -4,9 +4,15 @@
 -- materialized: incremental_by_key
 -- key: person_id
 -- keys_from: dirty_persons
+-- starts_from: dirty_starts
+-- start_column: event_ts
+-- partition_by: local_date
+-- cluster_by: person_id
 --
--- Every session of a dirty person is rebuilt over all of that person's events, so the result never
--- depends on the order in which runs saw the data.
+-- A dirty person's sessions are rebuilt over all of their events — or, with sessions.rebuild_horizon_days,
+-- from the session start in `dirty_starts` on (journey_starts step; docs/journeys.md, "the rebuild
+-- horizon"): their session numbers and click-id suffixes then continue the counts carried there. Either
+-- way the result never depends on the order in which runs saw the data.
 WITH dirty_ids AS (
   SELECT id_type, id FROM {{ ref('identity_map') }} WHERE {{ keys_filter('person_id') }}
 ),
@@ -31,9 +37,11 @@ journey AS (
   WHERE NOT e.is_bot AND (e.has_analytics_consent OR NOT {{ var('require_analytics_for_journeys') }})
     -- only events that can belong to a person being rebuilt (the exact test follows)
     AND (e.anonymous_id IN (SELECT id FROM dirty_ids WHERE id_type = 'anonymous_id') OR e.user_id IN (SELECT id FROM dirty_ids WHERE id_type = 'user_id'))
+    -- (a rebuild from starts: the partitions before the earliest start are not read)
+    AND {{ starts_floor('e.local_date') }}
 ),
 mine AS (
-  SELECT * FROM journey WHERE {{ keys_filter('person_id') }}
+  SELECT * FROM journey AS j WHERE {{ keys_filter('person_id') }} AND {{ starts_filter('j.person_id', 'j.event_ts') }}
 ),
 -- the session split runs its windows over the narrow rows (a window sorts every column it carries);
 -- the wide rows of `events` join back once at the end. Every window is over the person's events in time
@@ -103,7 +111,7 @@ numbered AS (
     s.*,
     sum(s.session_start) OVER (
       PARTITION BY s.person_id ORDER BY s.event_ts, s.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS session_index,
+    ) + {{ starts_count('dirty_starts', 'session_base', 'x.person_id = s.person_id') }} AS session_index,
     max(CASE WHEN s.session_start = 1 THEN s.rn END) OVER (
       PARTITION BY s.person_id ORDER BY s.event_ts, s.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS session_start_rn
@@ -122,14 +130,15 @@ positioned AS (
 ),
 landings AS (
   SELECT
-    person_id,
-    session_index,
-    event_key,
-    click_id_param,
-    click_id,
-    row_number() OVER (PARTITION BY person_id, click_id_param, click_id ORDER BY event_ts, event_key) AS click_occurrence
-  FROM positioned
-  WHERE event_in_session = 1
+    p.person_id,
+    p.session_index,
+    p.event_key,
+    p.click_id_param,
+    p.click_id,
+    row_number() OVER (PARTITION BY p.person_id, p.click_id_param, p.click_id ORDER BY p.event_ts, p.event_key)
+      + {{ starts_count('dirty_click_landings', 'landings', "x.person_id = p.person_id AND coalesce(x.click_id_param, '') = coalesce(p.click_id_param, '') AND x.click_id = p.click_id") }} AS click_occurrence
+  FROM positioned AS p
+  WHERE p.event_in_session = 1
 ),
 -- a click id that lands a second session of the same person (the ad link reopened later) gets ':2', ':3', …
 landing_keys AS (

@@ -4,6 +4,10 @@
 -- materialized: incremental_by_key
 -- key: person_id
 -- keys_from: dirty_persons
+-- starts_from: dirty_starts
+-- start_column: session_start
+-- partition_by: local_date
+-- cluster_by: person_id
 -- (session_events is read twice with the columns each part needs, not once into a CTE of every column:
 -- a CTE referenced twice is materialized whole, which cost more time and memory than the second scan)
 WITH totals AS (
@@ -26,12 +30,13 @@ WITH totals AS (
     substr(min(lpad({{ cast_text('event_in_session') }}, 10, '0') || client_session_id), 11) AS client_session_id,
     substr(min(lpad({{ cast_text('event_in_session') }}, 10, '0') || server_session_id), 11) AS server_session_id,
     substr(min(lpad({{ cast_text('event_in_session') }}, 10, '0') || user_id), 11) AS first_user_id
-  FROM {{ ref('session_events') }}
-  WHERE {{ keys_filter('person_id') }}
+  FROM {{ ref('session_events') }} AS se
+  WHERE {{ keys_filter('person_id') }} AND {{ starts_floor('se.local_date') }} AND {{ starts_filter('se.person_id', 'se.event_ts') }}
   GROUP BY person_id, session_id
 ),
 landing AS (
-  SELECT * FROM {{ ref('session_events') }} WHERE event_in_session = 1 AND {{ keys_filter('person_id') }}
+  SELECT * FROM {{ ref('session_events') }} AS se
+  WHERE se.event_in_session = 1 AND {{ keys_filter('person_id') }} AND {{ starts_floor('se.local_date') }} AND {{ starts_filter('se.person_id', 'se.event_ts') }}
 )
 SELECT
   t.session_id,

@@ -4,6 +4,10 @@
 -- materialized: incremental_by_key
 -- key: person_id
 -- keys_from: dirty_persons
+-- starts_from: dirty_starts
+-- start_column: touch_ts
+-- partition_by: local_date
+-- cluster_by: person_id
 WITH landing AS (
   SELECT
     person_id,
@@ -22,8 +26,8 @@ WITH landing AS (
     click_id,
     gad_source,
     page_path AS landing_page
-  FROM {{ ref('session_events') }}
-  WHERE event_in_session = 1 AND {{ keys_filter('person_id') }}
+  FROM {{ ref('session_events') }} AS se
+  WHERE se.event_in_session = 1 AND {{ keys_filter('person_id') }} AND {{ starts_floor('se.local_date') }} AND {{ starts_filter('se.person_id', 'se.event_ts') }}
 ),
 derived AS (
   SELECT l.*, {{ derived_source() }} AS source, {{ derived_medium() }} AS medium

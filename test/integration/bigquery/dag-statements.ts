@@ -18,10 +18,14 @@ class RecordingWarehouse implements Warehouse {
   readonly dialect = bigqueryDialect;
   readonly statements: Array<{ readonly sql: string; readonly inTransaction: boolean }> = [];
   #inTransaction = false;
-  constructor(private readonly existing: (table: string) => boolean) {}
-  /** No rows: counts read as 0, loops (identity's label propagation) settle at once. */
+  constructor(private readonly existing: (table: string) => boolean, private readonly withStarts = false) {}
+  /**
+   * No rows: counts read as 0, loops (identity's label propagation) settle at once. With `withStarts`,
+   * the engine's question about per-key starts (transforms/starts.ts) finds some, so the bounded SQL is rendered.
+   */
   async query<T extends Row = Row>(sql: string): Promise<T[]> {
     this.statements.push({ sql, inTransaction: this.#inTransaction });
+    if (this.withStarts && /AS whole, .* AS floor FROM/.test(sql)) return [{ n: 1, whole: 0, floor: '2026-01-30' } as unknown as T];
     return [];
   }
   async exec(sql: string): Promise<number> {
@@ -52,11 +56,15 @@ class RecordingWarehouse implements Warehouse {
 /** CREATE / DROP of a permanent table (TEMP tables are allowed in a transaction). */
 const PERMANENT_DDL = /^\s*(CREATE\s+(OR\s+REPLACE\s+)?TABLE|DROP\s+TABLE)\b/i;
 
-/** The three ways a step runs: first build, incremental slice, full refresh of an existing table. */
+/**
+ * The ways a step runs: first build, incremental slice, full refresh of an existing table — and an
+ * incremental slice with sessions.rebuild_horizon_days, whose person-keyed steps rebuild from starts.
+ */
 export const PHASES = [
-  { name: 'first build', exists: false, fullRefresh: false },
-  { name: 'incremental run', exists: true, fullRefresh: false },
-  { name: 'full refresh', exists: true, fullRefresh: true },
+  { name: 'first build', exists: false, fullRefresh: false, horizon: false },
+  { name: 'incremental run', exists: true, fullRefresh: false, horizon: false },
+  { name: 'full refresh', exists: true, fullRefresh: true, horizon: false },
+  { name: 'incremental run with a rebuild horizon', exists: true, fullRefresh: false, horizon: true },
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -64,8 +72,9 @@ export type Phase = (typeof PHASES)[number];
  * Runs one step against a recording warehouse and returns the statements it issued. `exists`
  * answers tableExists (the analyzer's catalog, so branches over tables not built yet stay off).
  */
-export async function stepStatements(step: Step, phase: Phase, exists: (table: string) => boolean, config: BeamlineConfig = loadConfig({ env: {} })): Promise<RecordingWarehouse['statements']> {
-  const w = new RecordingWarehouse((t) => phase.exists && exists(t));
+export async function stepStatements(step: Step, phase: Phase, exists: (table: string) => boolean, config?: BeamlineConfig): Promise<RecordingWarehouse['statements']> {
+  config ??= loadConfig({ env: {}, overrides: phase.horizon ? { sessions: { rebuild_horizon_days: 30 } } : {} });
+  const w = new RecordingWarehouse((t) => phase.exists && exists(t), phase.horizon);
   const ctx: StepContext = {
     config, warehouse: w, runId: 'analyze', slice: { from: '2026-03-01', to: '2026-03-08' }, fullRefresh: phase.fullRefresh,
     log: createLogger({ level: 'silent' }), now: new Date('2026-03-08T00:00:00Z'),

@@ -11,6 +11,7 @@ import { createLogger } from '../../../lib/log.ts';
 import { ensureRawTables, RAW_TABLES } from '../../../pipelines/extract/raw-tables.ts';
 import { createPipeline, runPipeline, SQL_DIR, type RunSummary, type TsStepDef } from '../../../pipelines/index.ts';
 import { identityStep } from '../../../pipelines/steps/identity.ts';
+import { journeyStartsStep } from '../../../pipelines/steps/journey-starts.ts';
 import { openRunStore, type RunStore } from '../../../store/index.ts';
 import type { ColumnSpec, Row } from '../../../warehouse/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
@@ -73,7 +74,7 @@ export async function openJourneys(overrides: Record<string, unknown> = {}, env:
   await w.transaction((tx) => ensureRawTables(tx));
   const store: RunStore = await openRunStore({ databaseUrl: '', sqlitePath: join(dir.path, 'runs.sqlite') });
   const config = loadConfig({ overrides: { account: { time_zone: 'UTC', currency: 'USD' }, ...overrides }, env, cwd: dir.path });
-  const pipeline = createPipeline({ sqlDir: journeysSqlDir(dir.path), tsSteps: [rawStep, identityStep] });
+  const pipeline = createPipeline({ sqlDir: journeysSqlDir(dir.path), tsSteps: [rawStep, identityStep, journeyStartsStep] });
   const log = createLogger({ level: 'silent' });
   const cols = Object.keys(RAW_TABLES.raw_events) as Array<keyof typeof RAW_TABLES.raw_events>;
   const types: Record<string, ColumnSpec['type']> = { line: 'bigint', loaded_at: 'timestamptz', event_ts: 'timestamptz', value: 'double', consent_analytics: 'boolean', consent_ads: 'boolean' };

@@ -14,6 +14,7 @@ import { generateDemoData, type DemoManifest } from '../../../pipelines/demo/ind
 import { createPipeline, runPipeline, type Pipeline } from '../../../pipelines/index.ts';
 import { extractStep } from '../../../pipelines/steps/extract.ts';
 import { identityStep } from '../../../pipelines/steps/identity.ts';
+import { journeyStartsStep } from '../../../pipelines/steps/journey-starts.ts';
 import { openRunStore } from '../../../store/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
@@ -83,7 +84,7 @@ const snapshots: Array<Map<string, string>> = [];
 
 beforeAll(async () => {
   dir = tempDir('beamline-incremental-');
-  pipeline = createPipeline({ sqlDir: journeysSqlDir(dir.path), tsSteps: [extractStep, identityStep] });
+  pipeline = createPipeline({ sqlDir: journeysSqlDir(dir.path), tsSteps: [extractStep, identityStep, journeyStartsStep] });
   manifest = await generateDemoData({ outDir: join(dir.path, 'demo'), visitors: 1_500, seed: 7 });
   incremental = await openSite('incremental');
   full = await openSite('full');

@@ -1,0 +1,154 @@
+/**
+ * The journey-starts step: where each dirty person's journeys are rebuilt from, when
+ * `sessions.rebuild_horizon_days` bounds the rebuild (docs/journeys.md, "the rebuild horizon").
+ * Runs after `identity` (which lists the dirty persons) and before `session_events`.
+ *
+ * Produces `dirty_starts`: one row per dirty person — `from_ts` (their rows at or after it are
+ * replaced, the ones before kept; NULL: their whole history), `from_date` (its local date),
+ * `session_base` (their sessions before `from_ts`: the rebuilt ones are numbered after them) and the
+ * run's `batch` — and `dirty_click_landings` (per person and click id, the sessions before
+ * `from_ts` that landed on it: a click id that lands again gets the next `:n` suffix).
+ *
+ * With a horizon H = the slice's first date − N days, and F = H − 1 day:
+ * - a person whose events kept their owner starts at their last session start before H (found among
+ *   their sessions since F), or at H when they have none there. Every event the run changed lies at
+ *   or after H, and a session split from a session start on depends only on the events from there,
+ *   so the rebuild equals a whole-history one. A session open for more than a day across H is cut.
+ * - a person some of whose events since F changed owner (identity merged or split them; old and
+ *   new owner both) starts at F. One start for all of them keeps every event: the rows a merged-away
+ *   person loses from F on are rebuilt under the person their events now belong to. Their rows
+ *   before F stay under the old person until a full refresh.
+ * - a person listed again because an earlier run did not finish their journeys keeps the earlier of
+ *   the two starts (that run may have rebuilt `session_events` from its start and not the rest).
+ *
+ * Without a horizon, on a full refresh, or before the journeys exist, every dirty person's
+ * `from_ts` is NULL: the journeys steps rebuild their whole history, as before the horizon existed.
+ * The counters come from `sessions` (its narrow columns, all history); the starts from its
+ * partitions since F and `session_events`' since F.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { TransformError } from '../../lib/errors.ts';
+import { localMidnightUtc } from '../../transforms/render.ts';
+import { createTableSql } from '../../warehouse/dialect.ts';
+import { addDays } from '../dates.ts';
+import type { StepContext, StepResult, TsStepDef } from '../definition.ts';
+
+export const STARTS_VERSION = 1;
+const CHECKSUM = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+
+export const STARTS_TABLE = 'dirty_starts';
+export const CLICK_LANDINGS_TABLE = 'dirty_click_landings';
+
+const STARTS_COLUMNS = { person_id: 'VARCHAR', from_ts: 'TIMESTAMPTZ', from_date: 'DATE', session_base: 'BIGINT', batch: 'VARCHAR' } as const;
+const LANDINGS_COLUMNS = { person_id: 'VARCHAR', click_id_param: 'VARCHAR', click_id: 'VARCHAR', landings: 'BIGINT' } as const;
+const SCRATCH = ['_starts_prev', '_starts_last', '_starts_moved', '_starts_new'];
+
+export const journeyStartsStep: TsStepDef = {
+  name: 'journey_starts',
+  kind: 'ts',
+  produces: [STARTS_TABLE, CLICK_LANDINGS_TABLE],
+  // `sessions` and `session_events` are read as the previous run left them (this step runs before
+  // they are rebuilt), so they are not inputs in the graph's sense.
+  reads: ['dirty_persons', 'identity_map'],
+  run: buildStarts,
+};
+
+export async function buildStarts(ctx: StepContext): Promise<StepResult> {
+  const w = ctx.warehouse;
+  const d = w.dialect;
+  const t = (n: string) => d.quoteIdent(n);
+  const days = ctx.config.sessions.rebuildHorizonDays;
+  try {
+    // DDL outside the transaction (BigQuery runs none on permanent tables inside one).
+    await w.exec(createTableSql(d, STARTS_TABLE, STARTS_COLUMNS));
+    await w.exec(createTableSql(d, CLICK_LANDINGS_TABLE, LANDINGS_COLUMNS));
+    const has = async (n: string) => w.tableExists(n);
+    const journeysExist = (await has('sessions')) && (await has('session_events')) && (await has('identity_map'));
+    const bounded = days !== undefined && !ctx.fullRefresh && journeysExist;
+    const prevDone = (await has('dirty_persons_done')) ? ` AND batch NOT IN (SELECT batch FROM ${t('dirty_persons_done')})` : '';
+    const batch = d.quoteString(ctx.runId);
+    const ts = (iso: string) => `CAST(${d.quoteString(iso)} AS ${d.columnType('TIMESTAMPTZ')})`;
+    const dirty = `SELECT DISTINCT person_id FROM ${t('dirty_persons')} WHERE person_id IS NOT NULL`;
+
+    const result = await w.transaction(async (tx) => {
+      // The unfinished earlier batch, read before it is replaced: its start, NULL (whole history) included.
+      await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_prev')} AS
+        SELECT person_id, min(from_ts) AS from_ts, count(*) - count(from_ts) AS whole FROM ${t(STARTS_TABLE)} WHERE TRUE${prevDone} GROUP BY person_id`);
+      if (bounded) {
+        const h = addDays(ctx.slice.from, -days);
+        const f = addDays(h, -1);
+        const [hTs, fTs] = [localMidnightUtc(h, ctx.config.account.timeZone).toISOString(), localMidnightUtc(f, ctx.config.account.timeZone).toISOString()];
+        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_last')} AS
+          SELECT person_id, max(session_start) AS last_start FROM ${t('sessions')}
+          WHERE local_date >= DATE '${f}' AND session_start < ${ts(hTs)} AND person_id IN (${dirty})
+          GROUP BY person_id`);
+        // Events since F whose owner under today's map is not the one their journey row has.
+        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_moved')} AS
+          WITH owners AS (
+            SELECT se.person_id AS was, coalesce(mu.person_id, ma.person_id) AS now
+            FROM ${t('session_events')} AS se
+            LEFT JOIN ${t('identity_map')} AS mu ON mu.id_type = 'user_id' AND mu.id = se.user_id
+            LEFT JOIN ${t('identity_map')} AS ma ON ma.id_type = 'anonymous_id' AND ma.id = se.anonymous_id
+            WHERE se.local_date >= DATE '${f}' AND se.person_id IN (${dirty})
+          )
+          SELECT was AS person_id FROM owners WHERE now IS NULL OR now <> was
+          UNION DISTINCT
+          SELECT now AS person_id FROM owners WHERE now <> was`);
+        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_new')} AS
+          SELECT p.person_id,
+            CASE
+              WHEN v.whole > 0 THEN NULL
+              WHEN m.person_id IS NOT NULL THEN ${least(ts(fTs), 'v.from_ts')}
+              WHEN l.last_start IS NOT NULL THEN ${least('l.last_start', 'v.from_ts')}
+              ELSE ${least(ts(hTs), 'v.from_ts')}
+            END AS from_ts
+          FROM (${dirty}) AS p
+          LEFT JOIN ${t('_starts_moved')} AS m ON m.person_id = p.person_id
+          LEFT JOIN ${t('_starts_last')} AS l ON l.person_id = p.person_id
+          LEFT JOIN ${t('_starts_prev')} AS v ON v.person_id = p.person_id`);
+      } else {
+        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_new')} AS SELECT person_id, CAST(NULL AS ${d.columnType('TIMESTAMPTZ')}) AS from_ts FROM (${dirty}) AS p`);
+      }
+      await tx.exec(`DELETE FROM ${t(STARTS_TABLE)} WHERE TRUE`);
+      await tx.exec(`DELETE FROM ${t(CLICK_LANDINGS_TABLE)} WHERE TRUE`);
+      if (!ctx.fullRefresh) {
+        // session_base: the person's sessions before their start (none when the start is NULL).
+        await tx.exec(`INSERT INTO ${t(STARTS_TABLE)} (person_id, from_ts, from_date, session_base, batch)
+          SELECT n.person_id, n.from_ts, ${d.localDate('n.from_ts', ctx.config.account.timeZone)} AS from_date, coalesce(b.sessions, 0) AS session_base, ${batch} AS batch
+          FROM ${t('_starts_new')} AS n
+          LEFT JOIN (
+            ${bounded ? `SELECT s.person_id, count(*) AS sessions FROM ${t('sessions')} AS s JOIN ${t('_starts_new')} AS k ON k.person_id = s.person_id AND s.session_start < k.from_ts GROUP BY s.person_id`
+              : `SELECT ${d.castText('NULL')} AS person_id, 0 AS sessions FROM (SELECT 1 AS one) AS z WHERE FALSE`}
+          ) AS b ON b.person_id = n.person_id`);
+        if (bounded) {
+          await tx.exec(`INSERT INTO ${t(CLICK_LANDINGS_TABLE)} (person_id, click_id_param, click_id, landings)
+            SELECT s.person_id, s.click_id_param, s.click_id, count(*) AS landings
+            FROM ${t('sessions')} AS s JOIN ${t('_starts_new')} AS k ON k.person_id = s.person_id AND s.session_start < k.from_ts
+            WHERE s.click_id IS NOT NULL
+            GROUP BY s.person_id, s.click_id_param, s.click_id`);
+        }
+      }
+      const [c] = await tx.query<{ persons: number; bounded: number; floor: string | null }>(
+        `SELECT count(*) AS persons, count(from_ts) AS bounded, ${d.castText('min(from_date)')} AS floor FROM ${t(STARTS_TABLE)}`,
+      );
+      return c;
+    });
+    for (const s of SCRATCH) await w.exec(`DROP TABLE IF EXISTS ${t(s)}`);
+    return {
+      rowsOut: Number(result?.persons ?? 0),
+      details: { horizonDays: days ?? null, bounded, persons: Number(result?.persons ?? 0), personsFromStart: Number(result?.bounded ?? 0), floor: result?.floor ?? null },
+      transform: { name: 'journey_starts', version: STARTS_VERSION, checksum: CHECKSUM, materialization: 'table' },
+    };
+  } catch (err) {
+    if (err instanceof TransformError) throw err;
+    const retryable = (err as { retryable?: boolean }).retryable ?? false;
+    throw new TransformError(`step 'journey_starts' (pipelines/steps/journey-starts.ts) failed: ${(err as Error).message}`, { cause: err, retryable });
+  }
+}
+
+/** The earlier of `a` and a possibly NULL `b` (NULL: `a`). */
+function least(a: string, b: string): string {
+  return `CASE WHEN ${b} IS NOT NULL AND ${b} < ${a} THEN ${b} ELSE ${a} END`;
+}
