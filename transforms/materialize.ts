@@ -11,14 +11,19 @@
  *   history (dbt calls this microbatching) — and all batches are written in one transaction. Only on a
  *   single-machine warehouse (DuckDB, whose transactions may also create the table); BigQuery runs the
  *   slice as one statement (it scales out, and each batch would scan its inputs again).
+ *   Every write of an `incremental` transform is logged in `_slice_writes` (below), in the same
+ *   transaction as the rows, so a consumer that keeps per-date state (the identity step) can tell
+ *   which dates were rewritten since it last read them.
  * - incremental_by_key: rows whose `key` is listed in `keys_from` are deleted and re-inserted — with
  *   `starts_from`, only those at or after the key's start (transforms/starts.ts).
  * - view: a view over its inputs, for wide per-event reports that would only copy a table. A view
  *   stores no rows, so its step reports 0 rows out: counting them would evaluate the whole view
  *   (on BigQuery, a billed scan of everything under it).
  */
+import { randomUUID } from 'node:crypto';
 import { TransformError } from '../lib/errors.ts';
-import { batchesSlices, type Warehouse } from '../warehouse/types.ts';
+import { createTableSql } from '../warehouse/dialect.ts';
+import { batchesSlices, type Warehouse, type WarehouseSession } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
 import { renderTransform, type RenderContext } from './render.ts';
 import { keepBeforeStart, startsFor } from './starts.ts';
@@ -50,9 +55,17 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
       // A single-machine warehouse computes a long slice batch_days at a time (see the module comment).
       const slices = def.batchDays !== undefined && batchesSlices(warehouse) ? splitSlice(ctx.slice, def.batchDays) : [ctx.slice];
       const select = (slice: Slice) => sliceSelect(warehouse, def, slice === ctx.slice ? body : stripHeaderComments(renderTransform(def, { ...ctx, slice })), slice);
-      rowsOut = !exists && slices.length === 1
-        ? await replaceTable(warehouse, table, select(ctx.slice), def)
-        : await writeSlices(warehouse, def, ctx, slices.map((slice) => select(slice)), exists);
+      await ensureSliceWrites(warehouse);
+      const log = sliceWritesSql(warehouse, def.name, ctx.slice, writeIdOf(ctx), ctx.fullRefresh || !exists);
+      if (!exists && slices.length === 1) {
+        // CREATE OR REPLACE cannot join a transaction (BigQuery), so the log is written first: if the
+        // build then fails, the log names writes that did not happen, which only makes a reader re-read
+        // dates (safe); the other order could leave rewritten dates unlogged.
+        for (const stmt of log) await warehouse.exec(stmt);
+        rowsOut = await replaceTable(warehouse, table, select(ctx.slice), def);
+      } else {
+        rowsOut = await writeSlices(warehouse, def, ctx, slices.map((slice) => select(slice)), exists, log);
+      }
     } else {
       const rebuild = def.materialized === 'table' || !exists || (ctx.fullRefresh && def.materialized === 'incremental_by_key');
       rowsOut = rebuild
@@ -87,13 +100,16 @@ function sliceSelect(w: Warehouse, def: TransformDef, body: string, slice: Slice
 
 /**
  * An incremental slice written in one transaction, from one SELECT per batch (one for the whole slice
- * unless batched): the slice's old rows are deleted (all rows on a full refresh), then each batch's rows
- * are inserted. A table that does not exist yet is created by the first batch (only with several
- * batches, on DuckDB, whose transactions may create tables; a single SELECT builds it with replaceTable).
+ * unless batched): the write is logged (`log`, see {@link sliceWritesSql}), the slice's old rows are
+ * deleted (all rows on a full refresh), then each batch's rows are inserted. A table that does not
+ * exist yet is created by the first batch (only with several batches, on DuckDB, whose transactions
+ * may create tables; a single SELECT builds it with replaceTable).
  */
-async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, selects: readonly string[], exists: boolean): Promise<number> {
+async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, selects: readonly string[], exists: boolean, log: readonly string[]): Promise<number> {
   const table = w.dialect.quoteIdent(def.name);
   return w.transaction(async (tx) => {
+    // The log of this write, in the same transaction as its rows.
+    for (const stmt of log) await tx.exec(stmt);
     let rows = 0;
     for (const [i, select] of selects.entries()) {
       if (i === 0 && !exists) {
@@ -114,6 +130,54 @@ async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, 
 }
 
 type Slice = RenderContext['slice'];
+
+/**
+ * The engine's log of `incremental` writes (docs/bigquery.md, "The engine's log of slice writes").
+ * Grain: one row per incremental table × local date that a write covered — every date of the
+ * written slice, with rows or not — holding the id of the last write that covered it; plus one row
+ * per table with `local_date` NULL holding the id of the write that last replaced the table whole
+ * (its first build or a full refresh), which also removes the table's older rows. A date whose row
+ * changed was rewritten since; a changed whole-table row means any date may have changed.
+ */
+export const SLICE_WRITES = '_slice_writes';
+const SLICE_WRITES_COLUMNS = { table_name: 'VARCHAR', local_date: 'DATE', write_id: 'VARCHAR' } as const;
+
+/** Creates the log if it does not exist (outside any transaction: BigQuery runs no DDL inside one). */
+export async function ensureSliceWrites(w: Warehouse): Promise<void> {
+  if (await w.tableExists(SLICE_WRITES)) return;
+  await w.exec(createTableSql(w.dialect, SLICE_WRITES, SLICE_WRITES_COLUMNS, { layout: { clusterBy: ['table_name', 'local_date'] } }));
+}
+
+/** Dates per INSERT … VALUES statement of the log (a long backfill's slice is split). */
+const LOG_ROWS_PER_STATEMENT = 500;
+
+/**
+ * The statements that log a write of `slice` to `table`: its dates' rows are replaced by rows
+ * holding `writeId` (`whole`: the table is being replaced whole, so all its rows are, and its NULL-date
+ * row names this write). Plain DML with constant filters, to run in the write's transaction.
+ */
+export function sliceWritesSql(w: Pick<WarehouseSession, 'dialect'>, table: string, slice: Slice, writeId: string, whole: boolean): string[] {
+  const d = w.dialect;
+  const log = d.quoteIdent(SLICE_WRITES);
+  const [name, id] = [d.quoteString(table), d.quoteString(writeId)];
+  const dates = slice.from < slice.to ? splitSlice(slice, 1).map((s) => s.from) : [];
+  // (BigQuery requires a WHERE clause on every DELETE.)
+  const stmts = [`DELETE FROM ${log} WHERE table_name = ${name}${whole ? '' : ` AND ${sliceFilter('local_date', slice)}`}`];
+  const rows = [...(whole ? [`(${name}, NULL, ${id})`] : []), ...dates.map((date) => `(${name}, DATE '${date}', ${id})`)];
+  for (let i = 0; i < rows.length; i += LOG_ROWS_PER_STATEMENT) {
+    stmts.push(`INSERT INTO ${log} (table_name, local_date, write_id) VALUES ${rows.slice(i, i + LOG_ROWS_PER_STATEMENT).join(', ')}`);
+  }
+  return stmts;
+}
+
+/**
+ * A write's id: the run and the slice when the run is known (deterministic, so a step re-run in the
+ * same job context sends the same SQL — BigQuery job ids are derived from it), else a random one.
+ */
+function writeIdOf(ctx: RenderContext): string {
+  const run = ctx.vars.run_id;
+  return typeof run === 'string' && run !== '' ? `${run}:${ctx.slice.from}..${ctx.slice.to}${ctx.fullRefresh ? ':full' : ''}` : randomUUID();
+}
 
 /** `[from, to)` cut into consecutive slices of at most `days` days. */
 export function splitSlice(slice: Slice, days: number): Slice[] {

@@ -154,16 +154,29 @@ describe('BigQuery adapter against the stand-in REST API', () => {
     expect(queryJobs().slice(5).map(sqlOf)).toEqual(['BEGIN TRANSACTION', 'DELETE FROM t WHERE TRUE', 'INSERT INTO t SELECT nope', 'ROLLBACK TRANSACTION', 'CALL BQ.ABORT_SESSION()']);
   });
 
-  it('materializes a transform with its declared partitioning and clustering, and replaces a slice in a transaction', async () => {
+  it('materializes a transform with its declared partitioning and clustering, and replaces a slice in a transaction, with its log of writes', async () => {
     const def = readTransform(dir.write('touch.sql', "-- materialized: incremental\n-- slice_column: local_date\n-- cluster_by: person_id, channel\nSELECT local_date, person_id, channel FROM {{ ref('sessions') }}"), '.');
     const w = (await open()).withJobContext({ ...CONTEXT, step: 'touch' });
-    const ctx = { dialect: w.dialect, slice: { from: '2026-03-01', to: '2026-03-02' }, timeZone: 'UTC', fullRefresh: false, vars: {} };
+    const ctx = { dialect: w.dialect, slice: { from: '2026-03-01', to: '2026-03-02' }, timeZone: 'UTC', fullRefresh: false, vars: { run_id: 'run-1' } };
     await materialize(w, def, ctx);
-    expect(sqlOf(queryJobs()[0]!)).toMatch(/^CREATE OR REPLACE TABLE `touch`\nPARTITION BY `local_date`\nCLUSTER BY `person_id`, `channel` AS\nSELECT \* FROM \(/);
+    // the engine's log of writes (_slice_writes) is created, then written before the build: CREATE OR REPLACE joins no transaction
+    const first = queryJobs().map(sqlOf);
+    expect(first).toEqual([
+      'CREATE TABLE IF NOT EXISTS `_slice_writes` (`table_name` STRING, `local_date` DATE, `write_id` STRING)\nCLUSTER BY `table_name`, `local_date`',
+      "DELETE FROM `_slice_writes` WHERE table_name = 'touch'",
+      "INSERT INTO `_slice_writes` (table_name, local_date, write_id) VALUES ('touch', NULL, 'run-1:2026-03-01..2026-03-02:full'), ('touch', DATE '2026-03-01', 'run-1:2026-03-01..2026-03-02:full')",
+      expect.stringMatching(/^CREATE OR REPLACE TABLE `touch`\nPARTITION BY `local_date`\nCLUSTER BY `person_id`, `channel` AS\nSELECT \* FROM \(/),
+      'SELECT count(*) AS n FROM `touch`',
+    ]);
     fake.tables.set('touch', [{ name: 'local_date', type: 'DATE' }]);
+    fake.tables.set('_slice_writes', [{ name: 'table_name', type: 'STRING' }, { name: 'local_date', type: 'DATE' }, { name: 'write_id', type: 'STRING' }]);
     await materialize(w, def, ctx);
-    expect(queryJobs().slice(2).map((j) => sqlOf(j).split('\n')[0])).toEqual([
-      'BEGIN TRANSACTION', "DELETE FROM `touch` WHERE `local_date` >= DATE '2026-03-01' AND `local_date` < DATE '2026-03-02'", 'INSERT INTO `touch` SELECT * FROM (', 'COMMIT TRANSACTION', 'CALL BQ.ABORT_SESSION()',
+    // a slice: its log rows and its rows are replaced in one transaction
+    expect(queryJobs().slice(first.length).map((j) => sqlOf(j).split('\n')[0])).toEqual([
+      'BEGIN TRANSACTION',
+      "DELETE FROM `_slice_writes` WHERE table_name = 'touch' AND local_date >= DATE '2026-03-01' AND local_date < DATE '2026-03-02'",
+      "INSERT INTO `_slice_writes` (table_name, local_date, write_id) VALUES ('touch', DATE '2026-03-01', 'run-1:2026-03-01..2026-03-02')",
+      "DELETE FROM `touch` WHERE `local_date` >= DATE '2026-03-01' AND `local_date` < DATE '2026-03-02'", 'INSERT INTO `touch` SELECT * FROM (', 'COMMIT TRANSACTION', 'CALL BQ.ABORT_SESSION()',
     ]);
   });
 

@@ -29,8 +29,10 @@ describe('beamline plan', () => {
     dir.write('sql/totals.sql', "SELECT sum(n) AS n FROM {{ ref('daily') }}");
     const pipeline = createPipeline({ sqlDir: `${dir.path}/sql`, tsSteps: [extractStep] });
     fake.tables.set('daily', [{ name: 'local_date', type: 'DATE' }]);
+    fake.tables.set('_slice_writes', [{ name: 'table_name', type: 'STRING' }, { name: 'local_date', type: 'DATE' }, { name: 'write_id', type: 'STRING' }]);
     fake.respond((sql) => {
       if (/^DELETE/.test(sql)) return { totalBytesProcessed: 0 }; // whole partitions: a metadata operation
+      if (/^INSERT INTO `_slice_writes` .* VALUES /.test(sql)) return { totalBytesProcessed: 0 }; // the log of the write: constants
       if (/FROM `?raw_events/.test(sql)) return { totalBytesProcessed: 2 * 2 ** 40 };
       if (/`totals`/.test(sql) && /FROM `daily`/.test(sql) && !/count/.test(sql)) return { error: { reason: 'notFound', message: 'Not found: Table test-project:beamline_test.totals' } };
       return { totalBytesProcessed: 1024 };
@@ -40,7 +42,7 @@ describe('beamline plan', () => {
     const plans = await planRun(pipeline, { config: loadConfig({ env: {} }), warehouse, runId: 'plan', slice, fullRefresh: false, log: createLogger({ level: 'silent' }), now: new Date() });
     expect(fake.jobs).toHaveLength(0);
     const daily = plans.find((p) => p.step === 'daily')!;
-    expect(daily).toMatchObject({ bytes: 2 * 2 ** 40, statements: 2 });
+    expect(daily).toMatchObject({ bytes: 2 * 2 ** 40, statements: 4 }); // the log of the write (DELETE, INSERT), the slice's DELETE and INSERT
     expect(plans.find((p) => p.step === 'totals')).toMatchObject({ bytes: null, note: expect.stringContaining('an input table is not built yet') });
     const text = formatPlan(plans, slice, 6.25, 2 ** 40);
     expect(text).toMatch(/daily\s+2\.00 TiB\s+\$12\.5000\s+OVER maximum_bytes_billed/);

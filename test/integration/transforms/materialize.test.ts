@@ -20,8 +20,12 @@ afterEach(async () => {
   dir.remove();
 });
 
-const ctx = (from: string, to: string, fullRefresh = false): RenderContext => ({ dialect: duckdbDialect, slice: { from, to }, timeZone: 'UTC', fullRefresh, vars: {} });
+const ctx = (from: string, to: string, fullRefresh = false, vars: RenderContext['vars'] = {}): RenderContext => ({ dialect: duckdbDialect, slice: { from, to }, timeZone: 'UTC', fullRefresh, vars });
 const dump = async (t: string) => (await w.query(`SELECT * FROM "${t}" ORDER BY ALL`)).map((r) => JSON.stringify(r));
+/** The engine's log of a table's writes: date (null: the whole-table row) → write id. */
+const log = async (table: string) => new Map((await w.query<{ local_date: string | null; write_id: string }>(
+  `SELECT local_date, write_id FROM _slice_writes WHERE table_name = '${table}' ORDER BY local_date NULLS FIRST`,
+)).map((r) => [r.local_date, r.write_id]));
 
 describe('materializations on DuckDB', () => {
   it('incremental: replaces only the slice, and running the same slice twice gives the same table', async () => {
@@ -90,6 +94,75 @@ describe('materializations on DuckDB', () => {
     expect(await w.query(`SELECT table_type FROM information_schema.tables WHERE table_name = 'per_day'`)).toEqual([{ table_type: 'VIEW' }]);
   });
 
+  describe('the log of incremental writes (_slice_writes)', () => {
+    const daily = () => readTransform(dir.write('daily.sql', "-- materialized: incremental\n-- slice_column: d\nSELECT d, count(*) AS n FROM {{ ref('src') }} GROUP BY d"), '.');
+
+    it('a first build logs the table whole and every date of its slice, rows or not, under one write id', async () => {
+      await materialize(w, daily(), ctx('2026-01-01', '2026-01-05'));
+      const l = await log('daily');
+      expect([...l.keys()]).toEqual([null, '2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04']); // 01-04 has no row
+      expect(new Set(l.values()).size).toBe(1);
+    });
+
+    it('a slice replaces its dates\' rows with a new write id and leaves the other dates, the whole-table row and other tables alone; every write gets its own id', async () => {
+      await materialize(w, daily(), ctx('2026-01-01', '2026-01-04'));
+      const other = readTransform(dir.write('other.sql', "-- materialized: incremental\n-- slice_column: d\nSELECT d, sum(v) AS v FROM {{ ref('src') }} GROUP BY d"), '.');
+      await materialize(w, other, ctx('2026-01-01', '2026-01-04'));
+      const [first, otherFirst] = [await log('daily'), await log('other')];
+      await materialize(w, daily(), ctx('2026-01-02', '2026-01-03'));
+      const second = await log('daily');
+      expect([...second.keys()]).toEqual([...first.keys()]);
+      expect(second.get('2026-01-02')).not.toBe(first.get('2026-01-02'));
+      for (const date of [null, '2026-01-01', '2026-01-03']) expect(second.get(date)).toBe(first.get(date));
+      expect(await log('other')).toEqual(otherFirst);
+      // the same slice again is another write: another id (the table's rows are the same)
+      const rows = await dump('daily');
+      await materialize(w, daily(), ctx('2026-01-02', '2026-01-03'));
+      expect((await log('daily')).get('2026-01-02')).not.toBe(second.get('2026-01-02'));
+      expect(await dump('daily')).toEqual(rows);
+      // a run's write id names the run and the slice (deterministic: the same step re-sent sends the same SQL)
+      await materialize(w, daily(), ctx('2026-01-02', '2026-01-04', false, { run_id: 'run-7' }));
+      expect([...(await log('daily')).entries()].slice(2)).toEqual([['2026-01-02', 'run-7:2026-01-02..2026-01-04'], ['2026-01-03', 'run-7:2026-01-02..2026-01-04']]);
+    });
+
+    it('a full refresh replaces all the table\'s rows: its slice\'s dates and the whole-table row, under its id', async () => {
+      await materialize(w, daily(), ctx('2026-01-01', '2026-01-04'));
+      await materialize(w, daily(), ctx('2026-01-02', '2026-01-04', true, { run_id: 'run-8' }));
+      expect([...(await log('daily')).entries()]).toEqual([
+        [null, 'run-8:2026-01-02..2026-01-04:full'], ['2026-01-02', 'run-8:2026-01-02..2026-01-04:full'], ['2026-01-03', 'run-8:2026-01-02..2026-01-04:full'],
+      ]);
+    });
+
+    it('is written in the slice\'s transaction: a write that fails leaves the old log rows, with the old table rows', async () => {
+      const def = daily();
+      await materialize(w, def, ctx('2026-01-01', '2026-01-04'));
+      const [rows, before] = [await dump('daily'), await log('daily')];
+      // the INSERT of the slice's rows fails, after the log's statements ran in the same transaction
+      const failing = { ...def, templates: { duckdb: "SELECT d, CASE WHEN d = DATE '2026-01-03' THEN error('boom') ELSE count(*) END AS n FROM {{ ref('src') }} GROUP BY d" } };
+      await expect(materialize(w, failing, ctx('2026-01-02', '2026-01-04'))).rejects.toThrow(/boom/);
+      expect(await log('daily')).toEqual(before);
+      expect(await dump('daily')).toEqual(rows);
+      // a full refresh too
+      await expect(materialize(w, failing, ctx('2026-01-01', '2026-01-04', true))).rejects.toThrow(/boom/);
+      expect(await log('daily')).toEqual(before);
+      expect(await dump('daily')).toEqual(rows);
+    });
+
+    it('a first build that fails leaves the log naming it (CREATE OR REPLACE joins no transaction, so the log goes first: a reader re-reads, never misses)', async () => {
+      const failing = { ...daily(), name: 'fresh', templates: { duckdb: "SELECT d, error('boom') AS n FROM {{ ref('src') }}" } };
+      await expect(materialize(w, failing, ctx('2026-01-01', '2026-01-03'))).rejects.toThrow(/boom/);
+      expect(await w.tableExists('fresh')).toBe(false);
+      expect([...(await log('fresh')).keys()]).toEqual([null, '2026-01-01', '2026-01-02']);
+    });
+
+    it('logs only incremental transforms', async () => {
+      await w.exec(`CREATE TABLE dirty (person VARCHAR)`);
+      await materialize(w, readTransform(dir.write('whole.sql', "SELECT d FROM {{ ref('src') }}"), '.'), ctx('2026-01-01', '2026-01-04'));
+      await materialize(w, readTransform(dir.write('keyed.sql', "-- materialized: incremental_by_key\n-- key: person\n-- keys_from: dirty\nSELECT person FROM {{ ref('src') }} WHERE {{ keys_filter('person') }}"), '.'), ctx('2026-01-01', '2026-01-04'));
+      expect(await w.tableExists('_slice_writes')).toBe(false);
+    });
+  });
+
   describe('incremental with batch_days', () => {
     // each row records the batch that computed it: {{ slice_from() }} is the batch's own first day
     const sql = (batch: string) => `-- materialized: incremental\n-- slice_column: d\n${batch}SELECT d, count(*) AS n, sum(v) AS total, {{ slice_from() }} AS batch_from FROM {{ ref('src') }} WHERE d >= {{ slice_from() }} AND d < {{ slice_to() }} GROUP BY d`;
@@ -122,6 +195,8 @@ describe('materializations on DuckDB', () => {
       // a full refresh of a shorter range empties the rest of the table, as unbatched
       await materialize(w, batched, ctx('2026-01-02', '2026-01-04', true));
       expect((await rows('batched')).map((x) => x.d)).toEqual(['2026-01-02', '2026-01-03']);
+      // the log, batched as unbatched: the full refresh's dates and its whole-table row
+      expect([...(await log('batched')).keys()]).toEqual([null, '2026-01-02', '2026-01-03']);
     });
 
     it('writes all batches or none: a batch that fails leaves the table as it was', async () => {
@@ -135,6 +210,9 @@ describe('materializations on DuckDB', () => {
       expect(err).toBeInstanceOf(TransformError);
       expect((err as Error).message).toMatch(/transform 'fragile' .*boom/);
       expect(await dump('fragile')).toEqual(before);
+      // the log of the write was rolled back with it
+      expect([...(await log('fragile')).keys()]).toEqual([null, '2026-01-01', '2026-01-02', '2026-01-03']);
+      expect(new Set((await log('fragile')).values()).size).toBe(1);
       // and a first build that fails leaves no table behind
       const fresh = { ...failing, name: 'fresh' };
       await expect(materialize(w, fresh, ctx('2026-01-01', '2026-01-04'))).rejects.toThrow(/boom/);
