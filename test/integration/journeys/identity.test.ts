@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../lib/log.ts';
+import { RAW_TABLES } from '../../../pipelines/extract/raw-tables.ts';
+import { createPipeline, runPipeline, type RunSummary, type TsStepDef } from '../../../pipelines/index.ts';
+import { identityStep } from '../../../pipelines/steps/identity.ts';
+import { journeyStartsStep } from '../../../pipelines/steps/journey-starts.ts';
+import { openRunStore } from '../../../store/index.ts';
+import type { Warehouse, WarehouseSession } from '../../../warehouse/index.ts';
+import { tempDir } from '../../helpers/tmp.ts';
 import { dumpTables } from './compare.ts';
-import type { RunSummary } from '../../../pipelines/index.ts';
-import { openJourneys, type Journeys, type RawRow } from './harness.ts';
+import { journeysSqlDir, openJourneys, type Journeys, type RawRow } from './harness.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const open: Journeys[] = [];
@@ -113,6 +121,46 @@ describe('identity_map', () => {
 });
 
 /**
+ * A run of [from, to) whose `identity` step fails for good after `events` succeeded — a nightly run
+ * whose identity step exhausted its retries and whose slice is never run again. The step really runs
+ * and really fails: the first statement matching `at` (by default the write of identity_map, late in
+ * its transaction, so everything it did before is rolled back) throws. The run stops there, as a run
+ * does: no journeys step after identity runs. Recorded in a run store of its own.
+ */
+async function runWithFailingIdentity(j: Journeys, from: string, to: string, options: { at?: RegExp; fullRefresh?: boolean } = {}): Promise<RunSummary> {
+  const at = options.at ?? /^INSERT INTO "identity_map"/;
+  const dir = tempDir('beamline-failing-');
+  const store = await openRunStore({ databaseUrl: '', sqlitePath: join(dir.path, 'runs.sqlite') });
+  try {
+    const guard = <S extends WarehouseSession>(s: S): S => new Proxy(s, {
+      get(target, prop) {
+        if (prop === 'exec') {
+          return async (sql: string, params?: readonly unknown[]) => {
+            if (at.test(sql.trim())) throw new Error(`injected failure at: ${sql.trim().slice(0, 60)}`);
+            return target.exec(sql, params);
+          };
+        }
+        if (prop === 'transaction') return (fn: (tx: WarehouseSession) => Promise<unknown>) => (target as unknown as Warehouse).transaction((tx) => fn(guard(tx)));
+        const v: unknown = Reflect.get(target, prop);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const failing: TsStepDef = { ...identityStep, run: (ctx) => identityStep.run({ ...ctx, warehouse: guard(ctx.warehouse) }) };
+    const raw: TsStepDef = { name: 'raw', kind: 'extract', produces: Object.keys(RAW_TABLES), reads: [], run: async () => ({ rowsOut: 0 }) };
+    const pipeline = createPipeline({ sqlDir: journeysSqlDir(dir.path), tsSteps: [raw, failing, journeyStartsStep] });
+    const summary = await runPipeline({ config: j.config, pipeline, warehouse: j.w, store, log: createLogger({ level: 'silent' }), slice: { from, to }, fullRefresh: options.fullRefresh });
+    expect(summary.status).toBe('failed');
+    expect(summary.steps.find((s) => s.name === 'events')?.status).toBe('succeeded');
+    expect(summary.steps.at(-1)).toMatchObject({ name: 'identity', status: 'failed' });
+    expect(summary.error?.message).toMatch(/injected failure/);
+    return summary;
+  } finally {
+    await store.close();
+    dir.remove();
+  }
+}
+
+/**
  * The identity step recomputes only the components a slice touches (docs/journeys.md, "identity,
  * incrementally"). Each script runs on two warehouses: `inc` as it is, `ref` with its identity state
  * dropped before every run, so that its identity step recomputes everything from all events (the
@@ -121,22 +169,35 @@ describe('identity_map', () => {
  * the same raw rows builds on a fresh warehouse.
  */
 describe('identity, incrementally', () => {
-  /** Rows arrive; raw rows change (every warehouse); the incremental warehouse's identity state is altered; a daily run. */
-  type Action = { insert: RawRow[] } | { exec: string } | { state: string } | { run: number };
+  /**
+   * Rows arrive; raw rows change (every warehouse); the incremental warehouse's identity state is
+   * altered; a daily run; a daily run (or a full refresh of days [fail, to)) whose identity step fails
+   * for good (on `inc` and `ref` alike: neither runs that slice again).
+   */
+  type Action = { insert: RawRow[] } | { exec: string } | { state: string } | { run: number } | { fail: number; to?: number; at?: RegExp; fullRefresh?: boolean };
+  type Details = { stateRebuilt: boolean; idsRecomputed: number; datesReread?: number; eventsReplaced?: boolean };
   const day = (d: number) => `2026-01-${pad(10 + d)}`;
   const excess = (j: Journeys) => j.rows(`SELECT id_type, id, reason, linked_ids, component_ids, person_id FROM identity_excess ORDER BY id_type, id`);
   const dirty = (j: Journeys) => j.rows(`SELECT DISTINCT person_id FROM dirty_persons ORDER BY person_id`);
-  const details = (s: RunSummary) => s.steps.find((x) => x.name === 'identity')!.details as { stateRebuilt: boolean; idsRecomputed: number };
+  const details = (s: RunSummary) => s.steps.find((x) => x.name === 'identity')!.details as Details;
+  const identityTables = async (j: Journeys) => dumpTables(j.rows, ['identity_map', 'identity_excess', 'dirty_persons', 'identity_nodes', 'identity_edges', 'identity_components', 'identity_dates', 'identity_state']);
 
   /** Plays the script on both warehouses, comparing after each run; returns the incremental warehouse and its identity details per run. */
-  async function replay(script: readonly Action[], overrides: Record<string, unknown> = {}): Promise<{ inc: Journeys; runs: Array<{ stateRebuilt: boolean; idsRecomputed: number }> }> {
+  async function replay(script: readonly Action[], overrides: Record<string, unknown> = {}): Promise<{ inc: Journeys; runs: Details[] }> {
     const [inc, ref, full] = [await journeys(overrides), await journeys(overrides), await journeys(overrides)];
-    const runs: Array<{ stateRebuilt: boolean; idsRecomputed: number }> = [];
+    const runs: Details[] = [];
     let [first, last] = [Infinity, -Infinity];
     for (const [i, a] of script.entries()) {
       if ('insert' in a) for (const j of [inc, ref, full]) await j.insert(a.insert);
       if ('exec' in a) for (const j of [inc, ref, full]) await j.w.exec(a.exec);
       if ('state' in a) await inc.w.exec(a.state);
+      if ('fail' in a) {
+        [first, last] = [Math.min(first, a.fail), Math.max(last, (a.to ?? a.fail + 1) - 1)];
+        const before = await identityTables(inc);
+        for (const j of [inc, ref]) await runWithFailingIdentity(j, day(a.fail), day(a.to ?? a.fail + 1), a);
+        // the failed step left identity's tables as they were
+        expect(await identityTables(inc), `action ${i} (failed run of ${day(a.fail)})`).toEqual(before);
+      }
       if (!('run' in a)) continue;
       [first, last] = [Math.min(first, a.run), Math.max(last, a.run)];
       await ref.w.exec('DROP TABLE IF EXISTS identity_state');
@@ -206,6 +267,65 @@ describe('identity, incrementally', () => {
     expect([...m.keys()].filter((id) => ['a9', 'u9', 'y', 'u7'].includes(id))).toEqual([]);
     expect(await inc.rows(`SELECT count(*)::INTEGER AS n FROM identity_excess`)).toEqual([{ n: 0 }]);
     expect(runs.map((r) => r.stateRebuilt)).toEqual([true, false, false, false, false, false]);
+  });
+
+  it('heals a run whose identity step failed for good: a later, different slice also re-reads the dates whose events changed since identity read them', async () => {
+    const { inc, runs } = await replay([
+      { insert: [ev('a1', 'u1', at(0, 9)), ev('a2', null, at(0, 10)), ev('z', null, at(0, 11))] },
+      { run: 0 },
+      { insert: [ev('a3', 'u2', at(1, 9)), ev('a2', null, at(1, 10))] },
+      { run: 1 },
+      { insert: [ev('a4', null, at(2, 9)), ev('a1', null, at(2, 10))] },
+      { run: 2 },
+      // late rows for day 2 (a2 logs in as u2: two persons merge) and day 4's rows (a new device for
+      // u1, a new visitor). The run of day 4 — slice [1, 5) with the 3-day lookback — rewrites the
+      // events of days 1-4, then its identity step fails, and nobody runs day 4 again.
+      { insert: [ev('a2', 'u2', at(2, 15)), ev('a5', 'u1', at(4, 9)), ev('n4', null, at(4, 10))] },
+      { fail: 4 },
+      // the next run is day 8: slice [5, 9), no date in common with [1, 5)
+      { insert: [ev('a6', null, at(8, 9)), ev('a1', null, at(8, 10))] },
+      { run: 8 },
+      // the same slice again: nothing left to re-read, nothing changes
+      { run: 8 },
+    ]);
+    const m = new Map((await map(inc)).map((r) => [String(r.id), r]));
+    expect(m.get('a2')).toMatchObject({ person_id: md5('0:u2'), person_ids: 3 });
+    expect(m.get('a5')).toMatchObject({ person_id: md5('0:u1'), person_ids: 3 });
+    expect(m.get('n4')).toMatchObject({ person_id: md5('1:n4'), person_ids: 1 });
+    // run 8 re-read days 1-4 (rewritten by events since identity read them), then nothing is left over
+    expect(runs.map((r) => r.datesReread)).toEqual([0, 0, 0, 4, 0]);
+    expect(runs.map((r) => r.stateRebuilt)).toEqual([true, false, false, false, false]);
+    // identity holds, for every date events was written, the write it read last: all of them
+    const log = `SELECT local_date, write_id FROM _slice_writes WHERE table_name = 'events'`;
+    const read = `SELECT local_date, events_write FROM identity_dates`;
+    expect(await inc.rows(`SELECT count(*)::INTEGER AS n FROM (${log})`)).toEqual([{ n: 1 + 12 }]); // the first build's row, days -3 .. 8
+    expect(await inc.rows(`(${log} EXCEPT ${read}) UNION ALL (${read} EXCEPT ${log})`)).toEqual([]);
+  });
+
+  it('heals a full refresh whose identity step failed before writing anything: events were replaced whole, so the next run rebuilds the state and lists every person', async () => {
+    const { inc, runs } = await replay([
+      { insert: [ev('a1', 'u1', at(0, 9)), ev('a2', null, at(0, 10)), ev('a3', 'u3', at(1, 9), { event_id: 'l3' }), ev('a3', null, at(1, 10))] },
+      { run: 0 },
+      { run: 1 },
+      // the load holding l3 is withdrawn and a2 logs in as u1; a full refresh of days 0-1 rewrites
+      // events whole, and its identity step fails at its first statement (its state stays as it was)
+      { exec: `DELETE FROM raw_events WHERE event_id = 'l3'` },
+      { insert: [ev('a2', 'u1', at(1, 12))] },
+      { fail: 0, to: 2, fullRefresh: true, at: /^CREATE OR REPLACE TABLE "identity_map"/ },
+      { insert: [ev('a9', null, at(5, 9))] },
+      { run: 5 },
+    ], { lookback: { late_data_days: 0 } });
+    expect(runs.map((r) => [r.stateRebuilt, r.eventsReplaced])).toEqual([[true, false], [false, false], [true, true]]);
+    const m = new Map((await map(inc)).map((r) => [String(r.id), r]));
+    expect(m.get('a2')).toMatchObject({ person_id: md5('0:u1'), person_ids: 3 });
+    expect(m.get('u3')).toBeUndefined();
+    // every person is dirty: any of them may have lost or gained events
+    expect(await inc.rows(`SELECT count(*)::INTEGER AS n FROM (SELECT person_id FROM identity_map EXCEPT SELECT person_id FROM dirty_persons)`)).toEqual([{ n: 0 }]);
+    // the log: the full refresh's dates, its whole-table row, and day 5; identity read exactly those writes
+    const log = await inc.rows(`SELECT local_date, write_id FROM _slice_writes WHERE table_name = 'events' ORDER BY local_date NULLS FIRST`);
+    expect(log.map((r) => r.local_date)).toEqual([null, day(0), day(1), day(5)]);
+    expect(new Set(log.slice(0, 3).map((r) => r.write_id)).size).toBe(1);
+    expect(await inc.rows(`SELECT local_date, events_write AS write_id FROM identity_dates ORDER BY local_date NULLS FIRST`)).toEqual(log);
   });
 
   it('rebuilds its state from all events when it is missing or was built by another version, and carries on incrementally', async () => {
