@@ -6,13 +6,16 @@
 -- keys_from: dirty_persons
 -- partition_by: local_date
 -- cluster_by: person_id
+--
+-- A dirty person's conversions are recomputed over their whole history — the one-per-order rule looks at
+-- all of it — from `conversion_events` (their goal events with a value: small), not from session_events.
 WITH goals AS (
   SELECT
     se.*,
     upper(coalesce(se.currency, {{ var('currency') }})) AS currency_code,
     coalesce('order:' || se.order_id, 'event:' || se.event_key) AS dedupe_key
-  FROM {{ ref('session_events') }} AS se
-  WHERE se.is_conversion AND {{ keys_filter('person_id') }}
+  FROM {{ ref('conversion_events') }} AS se
+  WHERE {{ keys_filter('person_id') }}
 ),
 ranked AS (
   SELECT

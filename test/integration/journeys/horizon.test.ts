@@ -23,7 +23,7 @@ afterEach(async () => {
 const site = 'https://shop.example.com';
 let n = 0;
 const ev = (ts: string, extra: Partial<RawRow> = {}): RawRow => ({ event_id: `h${++n}`, ts, ...extra });
-const TABLES = ['session_events', 'sessions', 'touchpoints', 'conversions', 'engagements'] as const;
+const TABLES = ['session_events', 'sessions', 'touchpoints', 'conversion_events', 'conversions', 'engagements'] as const;
 /** Daily runs with a horizon of `days` and no late-data lookback: each run's slice is its one day. */
 const horizon = (days: number) => ({ sessions: { rebuild_horizon_days: days }, lookback: { late_data_days: 0 } });
 
@@ -55,6 +55,8 @@ describe('the rebuild horizon', () => {
         // the same ad link reopened: a second landing on G1 (':2')
         ev('2026-01-11T12:00:00Z', { page_url: `${site}/?gclid=G1` }),
         ev('2026-01-11T12:05:00Z', { event_name: 'add_to_cart' }),
+        // an order first seen here and again after the last run's start: still one conversion, with one duplicate
+        ev('2026-01-11T12:06:00Z', { event_name: 'purchase', value: 25, order_id: 'O0' }),
       ]],
       ['2026-01-12', [ev('2026-01-12T09:00:00Z', { page_url: `${site}/?utm_source=newsletter&utm_medium=email&utm_campaign=jan` })]],
       // a session open across midnight into the next run's day
@@ -63,6 +65,7 @@ describe('the rebuild horizon', () => {
         ev('2026-01-14T00:05:00Z', { event_name: 'purchase', value: 40, order_id: 'O1' }),
         ev('2026-01-14T10:00:00Z', { page_url: `${site}/?gclid=G1` }),
         ev('2026-01-14T10:01:00Z', { event_name: 'purchase', value: 40, order_id: 'O1' }),
+        ev('2026-01-14T10:02:00Z', { event_name: 'purchase', value: 25, order_id: 'O0' }),
       ]],
     ];
     const { daily, full } = await dailyAndFull(byDay, horizon(0));
@@ -71,10 +74,12 @@ describe('the rebuild horizon', () => {
     // campaign-change start within the visit that began at 23:40), numbered after the person's 4 earlier sessions.
     expect(await daily.rows(`SELECT CAST(from_ts AS VARCHAR) AS from_ts, CAST(session_base AS INTEGER) AS base FROM dirty_starts`)).toEqual([{ from_ts: '2026-01-13 23:55:00+00', base: 4 }]);
     const s = await daily.rows(`SELECT session_index, event_count FROM sessions ORDER BY session_start`);
-    expect(s.map((r) => [r.session_index, r.event_count])).toEqual([[1, 3], [2, 2], [3, 1], [4, 1], [5, 2], [6, 2]]);
+    expect(s.map((r) => [r.session_index, r.event_count])).toEqual([[1, 3], [2, 3], [3, 1], [4, 1], [5, 2], [6, 3]]);
     // G1 landed four times: its sessions are the click id's 1st … 4th ('', :2, :3, :4)
     const ids = await full.rows(`SELECT count(DISTINCT session_id)::INTEGER AS n FROM sessions WHERE click_id = 'G1'`);
     expect(ids).toEqual([{ n: 4 }]);
+    const orders = await daily.rows(`SELECT order_id, duplicate_events::INTEGER AS dups FROM conversions ORDER BY order_id`);
+    expect(orders).toEqual([{ order_id: 'O0', dups: 1 }, { order_id: 'O1', dups: 1 }]);
   });
 
   it('starts N days before the slice with rebuild_horizon_days: N', async () => {

@@ -34,7 +34,7 @@ let dir: TempDir;
 let manifest: DemoManifest;
 let pipeline: Pipeline;
 
-async function openSite(name: string): Promise<Site> {
+async function openSite(name: string, extra: Record<string, unknown> = {}): Promise<Site> {
   const root = join(dir.path, name);
   const src = join(root, 'src');
   mkdirSync(src, { recursive: true });
@@ -50,6 +50,7 @@ async function openSite(name: string): Promise<Site> {
       lookback: { late_data_days: 10 },
       // small enough that the shared kiosk tablet trips the guard as it collects users
       identity: { max_ids_per_person: 12 },
+      ...extra,
     },
   });
   const log = createLogger({ level: 'silent' });
@@ -79,8 +80,13 @@ function feed(site: Site, arrival: (d: string) => boolean): void {
 
 let incremental: Site;
 let full: Site;
+/** The same daily runs with a rebuild horizon of one day (sessions.rebuild_horizon_days). */
+let bounded: Site;
 /** anonymous_id → person_id after each daily run. */
 const snapshots: Array<Map<string, string>> = [];
+/** For the bounded site: 'id_type:id' → person_id after each daily run, and how many persons each run rebuilt from a start. */
+const boundedSnapshots: Array<Map<string, string>> = [];
+const boundedStarts: number[] = [];
 
 beforeAll(async () => {
   dir = tempDir('beamline-incremental-');
@@ -88,12 +94,19 @@ beforeAll(async () => {
   manifest = await generateDemoData({ outDir: join(dir.path, 'demo'), visitors: 1_500, seed: 7 });
   incremental = await openSite('incremental');
   full = await openSite('full');
+  bounded = await openSite('bounded', { sessions: { rebuild_horizon_days: 1 } });
   const { from, to } = manifest.period;
   for (let d = from; d < to; d = addDays(d, 1)) {
     feed(incremental, (a) => a === d);
     await incremental.run(d, addDays(d, 1));
     const rows = await incremental.w.query<{ id: string; person_id: string }>(`SELECT id, person_id FROM identity_map WHERE id_type = 'anonymous_id'`);
     snapshots.push(new Map(rows.map((r) => [r.id, r.person_id])));
+    feed(bounded, (a) => a === d);
+    await bounded.run(d, addDays(d, 1));
+    const ids = await bounded.w.query<{ id: string; person_id: string }>(`SELECT id_type || ':' || id AS id, person_id FROM identity_map`);
+    boundedSnapshots.push(new Map(ids.map((r) => [r.id, r.person_id])));
+    const [n] = await bounded.w.query<{ n: number }>(`SELECT count(from_ts)::INTEGER AS n FROM dirty_starts`);
+    boundedStarts.push(n?.n ?? 0);
   }
   feed(full, () => true);
   await full.run(from, to, true);
@@ -102,7 +115,39 @@ beforeAll(async () => {
 afterAll(async () => {
   await incremental?.close();
   await full?.close();
+  await bounded?.close();
   dir?.remove();
+});
+
+describe('daily runs with a rebuild horizon of one day (30 runs over the demo data)', () => {
+  it('rebuilt persons from a start, not over their whole history', () => {
+    expect(boundedStarts.slice(1).every((n) => n > 0)).toBe(true);
+  });
+
+  it('hold every journey event exactly once', async () => {
+    const keys = async (s: Site) => (await s.w.query<{ k: string }>(`SELECT event_key AS k FROM session_events ORDER BY 1`)).map((r) => r.k);
+    expect(await keys(bounded)).toEqual(await keys(full));
+  });
+
+  it('end in the rows of the full refresh for every person whose ids never changed owner', async () => {
+    // persons of the full refresh all of whose ids mapped to them after every daily run they were seen in
+    const finalIds = await full.w.query<{ id: string; person_id: string }>(`SELECT id_type || ':' || id AS id, person_id FROM identity_map`);
+    const unstable = new Set<string>();
+    for (const { id, person_id } of finalIds) {
+      if (boundedSnapshots.some((snap) => snap.has(id) && snap.get(id) !== person_id)) unstable.add(person_id);
+    }
+    const stable = [...new Set(finalIds.map((r) => r.person_id))].filter((p) => !unstable.has(p));
+    expect(unstable.size).toBeGreaterThan(0);
+    expect(stable.length).toBeGreaterThan(unstable.size);
+    const inList = `person_id IN (${stable.map((p) => `'${p}'`).join(', ')})`;
+    const dump = async (s: Site) => dumpTables((q) => s.w.query(`${q} WHERE ${inList}`), ['session_events', 'sessions', 'touchpoints', 'conversion_events', 'conversions', 'engagements']);
+    const [a, b] = [await dump(bounded), await dump(full)];
+    for (const table of Object.keys(b)) {
+      expect(b[table]!.length, `${table} has rows`).toBeGreaterThan(0);
+      const [inA, inB] = [new Set(a[table]), new Set(b[table])];
+      expect({ table, missing: b[table]!.filter((r) => !inA.has(r)).slice(0, 3), extra: a[table]!.filter((r) => !inB.has(r)).slice(0, 3) }).toEqual({ table, missing: [], extra: [] });
+    }
+  });
 });
 
 describe('incremental equals full refresh (30 daily runs over the demo data)', () => {
