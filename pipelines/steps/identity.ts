@@ -63,7 +63,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const identityStep: TsStepDef = {
   name: 'identity',
   kind: 'ts',
-  produces: ['identity_map', 'identity_excess', 'dirty_persons', 'identity_nodes', 'identity_edges', 'identity_components', 'identity_dates', 'identity_state'],
+  produces: ['identity_map', 'identity_excess', 'dirty_persons', 'identity_nodes', 'identity_edges', 'identity_components', 'identity_dates', 'identity_state', 'identity_reads'],
   reads: ['events', 'fx_rates'],
   run: buildIdentity,
 };
@@ -88,6 +88,7 @@ export async function buildIdentity(ctx: StepContext): Promise<StepResult> {
     for (const s of STATE) await w.exec(createTableSql(w.dialect, s.table, s.columns, { verb, layout: s.layout }));
     // The engine's log of the writes of `events` (made by its step; created here too so this step never depends on its having run).
     await ensureSliceWrites(w);
+    await w.exec(createTableSql(w.dialect, READS_TABLE, READS_COLUMNS));
     const result = await w.transaction(async (tx) => {
       const sync = syncStatements(tx, ctx);
       // Rebuild the state from all events unless it exists, was built by this version with these
@@ -136,6 +137,11 @@ export async function buildIdentity(ctx: StepContext): Promise<StepResult> {
       await tx.exec(`DELETE FROM ${q(tx, 'identity_components')} WHERE ${s.changedComponents}`);
       await tx.exec(`INSERT INTO ${q(tx, 'identity_components')} (node, component) SELECT node, label FROM ${q(tx, '_identity_labels1')}`);
       for (const stmt of sql.writeDates(rebuild)) await tx.exec(stmt);
+      // What the journeys may have to rebuild from (journey_starts): the earliest date read, or every date.
+      const whole = rebuild || reread === 'all' || !incremental;
+      const earliest = whole ? null : [ctx.slice.from, ...reread].sort()[0]!;
+      await tx.exec(`DELETE FROM ${q(tx, READS_TABLE)} WHERE TRUE`);
+      await tx.exec(`INSERT INTO ${q(tx, READS_TABLE)} (batch, from_date, whole) SELECT ${tx.dialect.quoteString(ctx.runId)} AS batch, ${earliest === null ? 'CAST(NULL AS DATE)' : `DATE '${earliest}'`} AS from_date, ${whole ? 'TRUE' : 'FALSE'} AS whole`);
       await tx.exec(`DELETE FROM ${q(tx, 'identity_state')} WHERE TRUE`);
       await tx.exec(sql.writeState);
       const [counts] = await tx.query<{ ids: number; persons: number; excess: number; dirty: number }>(
@@ -194,6 +200,15 @@ const STATE: ReadonlyArray<{ table: string; columns: Readonly<Record<string, str
   { table: 'identity_dates', columns: { local_date: 'DATE', events_write: 'VARCHAR' }, layout: { clusterBy: ['local_date'] } },
   { table: 'identity_state', columns: { version: 'BIGINT', settings: 'VARCHAR' } },
 ];
+
+/**
+ * `identity_reads`: one row, the last run's (`batch` = its run id): the earliest local date whose
+ * events that run read (`from_date`: the slice's first, or an earlier date it caught up on), or
+ * `whole` when it recomputed every id (a rebuild of its state, or events replaced whole). The
+ * journey_starts step bounds the journeys' rebuild no later than that date.
+ */
+export const READS_TABLE = 'identity_reads';
+const READS_COLUMNS = { batch: 'VARCHAR', from_date: 'DATE', whole: 'BOOLEAN' } as const;
 
 const SCRATCH = [
   '_identity_day_ids', '_identity_day_nodes', '_identity_day_edges', '_identity_seen', '_identity_touched', '_identity_scope', '_identity_gone0', '_identity_gone',

@@ -9,7 +9,8 @@
  * run's `batch` — and `dirty_click_landings` (per person and click id, the sessions before
  * `from_ts` that landed on it: a click id that lands again gets the next `:n` suffix).
  *
- * With a horizon H = the slice's first date − N days, and F = H − 1 day:
+ * With a horizon H = the first date this run's identity step read (the slice's, or an earlier date it
+ * caught up on after a failed run: `identity_reads`) − N days, and F = H − 1 day:
  * - a person whose events kept their owner starts at their last session start before H (found among
  *   their sessions since F), or at H when they have none there. Every event the run changed lies at
  *   or after H, and a session split from a session start on depends only on the events from there,
@@ -21,7 +22,8 @@
  * - a person listed again because an earlier run did not finish their journeys keeps the earlier of
  *   the two starts (that run may have rebuilt `session_events` from its start and not the rest).
  *
- * Without a horizon, on a full refresh, or before the journeys exist, every dirty person's
+ * Without a horizon, on a full refresh, before the journeys exist, or when identity recomputed every
+ * id (its state rebuilt: any event may have changed owner), every dirty person's
  * `from_ts` is NULL: the journeys steps rebuild their whole history, as before the horizon existed.
  * The counters come from `sessions` (its narrow columns, all history); the starts from its
  * partitions since F and `session_events`' since F.
@@ -32,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { TransformError } from '../../lib/errors.ts';
 import { localMidnightUtc } from '../../transforms/render.ts';
 import { createTableSql } from '../../warehouse/dialect.ts';
+import { READS_TABLE } from './identity.ts';
 import { addDays } from '../dates.ts';
 import type { StepContext, StepResult, TsStepDef } from '../definition.ts';
 
@@ -51,7 +54,7 @@ export const journeyStartsStep: TsStepDef = {
   produces: [STARTS_TABLE, CLICK_LANDINGS_TABLE],
   // `sessions` and `session_events` are read as the previous run left them (this step runs before
   // they are rebuilt), so they are not inputs in the graph's sense.
-  reads: ['dirty_persons', 'identity_map'],
+  reads: ['dirty_persons', 'identity_map', READS_TABLE],
   run: buildStarts,
 };
 
@@ -66,7 +69,13 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
     await w.exec(createTableSql(d, CLICK_LANDINGS_TABLE, LANDINGS_COLUMNS));
     const has = async (n: string) => w.tableExists(n);
     const journeysExist = (await has('sessions')) && (await has('session_events')) && (await has('identity_map'));
-    const bounded = days !== undefined && !ctx.fullRefresh && journeysExist;
+    // What this run's identity step read: an earlier date it caught up on moves the horizon back; a
+    // recomputation of every id (its state rebuilt) leaves nothing to bound.
+    const [reads] = (await has(READS_TABLE))
+      ? await w.query<{ from_date: string | null; whole: boolean }>(`SELECT ${d.castText('from_date')} AS from_date, whole FROM ${t(READS_TABLE)} WHERE batch = ${d.quoteString(ctx.runId)}`)
+      : [];
+    const bounded = days !== undefined && !ctx.fullRefresh && journeysExist && reads?.whole !== true;
+    const first = reads?.from_date && reads.from_date < ctx.slice.from ? reads.from_date : ctx.slice.from;
     const prevDone = (await has('dirty_persons_done')) ? ` AND batch NOT IN (SELECT batch FROM ${t('dirty_persons_done')})` : '';
     const batch = d.quoteString(ctx.runId);
     const ts = (iso: string) => `CAST(${d.quoteString(iso)} AS ${d.columnType('TIMESTAMPTZ')})`;
@@ -77,7 +86,7 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
       await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_prev')} AS
         SELECT person_id, min(from_ts) AS from_ts, count(*) - count(from_ts) AS whole FROM ${t(STARTS_TABLE)} WHERE TRUE${prevDone} GROUP BY person_id`);
       if (bounded) {
-        const h = addDays(ctx.slice.from, -days);
+        const h = addDays(first, -days);
         const f = addDays(h, -1);
         const [hTs, fTs] = [localMidnightUtc(h, ctx.config.account.timeZone).toISOString(), localMidnightUtc(f, ctx.config.account.timeZone).toISOString()];
         await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_last')} AS

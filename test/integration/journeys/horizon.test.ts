@@ -128,6 +128,29 @@ describe('the rebuild horizon', () => {
     await expectSameTables(daily, full);
   });
 
+  it('moves the horizon back to a date identity caught up on, and drops it when identity recomputed every id', async () => {
+    const j = await journeys(horizon(0));
+    for (const day of ['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05']) {
+      await j.insert([ev(`${day}T08:00:00Z`)]);
+      await j.run(day, addDays(day, 1));
+    }
+    // As if a run's events step rewrote the 2nd and its identity step then failed: the next run's
+    // identity step reads the 2nd again (docs/journeys.md, "A failed run heals itself").
+    await j.rows(`UPDATE _slice_writes SET write_id = 'a failed run' WHERE table_name = 'events' AND local_date = DATE '2026-05-02'`);
+    await j.insert([ev('2026-05-06T08:00:00Z')]);
+    await j.run('2026-05-06', '2026-05-07');
+    expect(await j.rows(`SELECT CAST(from_date AS VARCHAR) AS d, whole FROM identity_reads`)).toEqual([{ d: '2026-05-02', whole: false }]);
+    // horizon the 2nd, not the 6th: the start is the last session before it, the 1st's
+    expect(await j.rows(`SELECT CAST(from_ts AS VARCHAR) AS from_ts, CAST(session_base AS INTEGER) AS base FROM dirty_starts`)).toEqual([{ from_ts: '2026-05-01 08:00:00+00', base: 0 }]);
+    // identity's state rebuilt (here: its settings record changed): every person whole
+    await j.rows(`UPDATE identity_state SET settings = 'older settings' WHERE TRUE`);
+    await j.insert([ev('2026-05-07T08:00:00Z')]);
+    await j.run('2026-05-07', '2026-05-08');
+    expect(await j.rows(`SELECT whole FROM identity_reads`)).toEqual([{ whole: true }]);
+    expect(await j.rows(`SELECT count(from_ts)::INTEGER AS n FROM dirty_starts`)).toEqual([{ n: 0 }]);
+    expect((await j.rows(`SELECT session_index FROM sessions ORDER BY session_start`)).map((r) => r.session_index)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('takes the earlier start of a run that did not finish its persons', async () => {
     const j = await journeys(horizon(0));
     for (const day of ['2026-04-01', '2026-04-02', '2026-04-03']) {
