@@ -47,7 +47,9 @@ async function generate(events: number) {
  * the reports onto disk). Throws when the run does not succeed.
  */
 async function runOnce(home: string, slice: { from: string; to: string }, lookback: boolean) {
-  const config = loadConfig({ overrides: demoConfig('America/New_York'), cwd: home, env: {} });
+  // BEAMLINE_BENCH_HORIZON=N (bench/run.ts --horizon N): sessions.rebuild_horizon_days for the run
+  const horizon = process.env.BEAMLINE_BENCH_HORIZON ? { sessions: { rebuild_horizon_days: Number(process.env.BEAMLINE_BENCH_HORIZON) } } : {};
+  const config = loadConfig({ overrides: { ...demoConfig('America/New_York'), ...horizon }, cwd: home, env: {} });
   if (config.warehouse.type !== 'duckdb') throw new Error('the bench runs on DuckDB');
   const memoryLimit = arg || config.warehouse.memoryLimit;
   const warehouse = await openDuckDb({ path: join(home, 'warehouse.duckdb'), memoryLimit });
@@ -62,7 +64,7 @@ async function runOnce(home: string, slice: { from: string; to: string }, lookba
     const totalMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
-    return { summary, memoryLimit, runMs, totalMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+    return { summary, memoryLimit, runMs, totalMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000), horizonDays: config.sessions.rebuildHorizonDays ?? null };
   } finally {
     await store.close();
   }
@@ -106,7 +108,7 @@ async function nightly() {
   const steps = night.summary.steps.map((s) => ({ step: s.name, rows: s.rowsOut, ms: Math.round(s.ms) }));
   if (!process.env.BEAMLINE_BENCH_KEEP) rmSync(home, { recursive: true, force: true });
   return {
-    stage, historyDays: DAYS - 1, historyMs: Math.round(history.totalMs), newFiles, nightlyMs: Math.round(night.totalMs), nightlyCpuMs: night.cpuMs, historyCpuMs: history.cpuMs,
+    stage, horizonDays: night.horizonDays, historyDays: DAYS - 1, historyMs: Math.round(history.totalMs), newFiles, nightlyMs: Math.round(night.totalMs), nightlyCpuMs: night.cpuMs, historyCpuMs: history.cpuMs,
     memoryLimit: night.memoryLimit, peakRssMb: peakRssMb(), steps: steps.filter((s) => s.ms >= 50).sort((a, b) => b.ms - a.ms),
   };
 }
