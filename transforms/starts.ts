@@ -25,13 +25,26 @@ export interface StartsContext {
   readonly floor: string | null;
 }
 
+/** Marks the question startsFor asks, so a planner that records statements instead of running them can answer it (`beamline plan`). */
+const STARTS_QUERY = '/* beamline: starts */';
+
+/** Whether `sql` is startsFor's question. */
+export function isStartsQuery(sql: string): boolean {
+  return sql.startsWith(STARTS_QUERY);
+}
+
+/** The answer to startsFor's question when every key starts on or after `floor` ('YYYY-MM-DD'). */
+export function startsAnswer(floor: string): { n: number; whole: number; floor: string } {
+  return { n: 1, whole: 0, floor };
+}
+
 /** The starts that apply to `def` on this run, or undefined (whole keys are replaced). */
 export async function startsFor(w: Warehouse, def: TransformDef, fullRefresh: boolean): Promise<StartsContext | undefined> {
   if (fullRefresh || def.startsFrom === undefined || def.materialized !== 'incremental_by_key') return undefined;
   if (!(await w.tableExists(def.startsFrom))) return undefined;
   const d = w.dialect;
   const [r] = await w.query<{ n: number; whole: number; floor: string | null }>(
-    `SELECT count(from_ts) AS n, count(*) - count(from_ts) AS whole, ${d.castText('min(from_date)')} AS floor FROM ${d.quoteIdent(def.startsFrom)}`,
+    `${STARTS_QUERY} SELECT count(from_ts) AS n, count(*) - count(from_ts) AS whole, ${d.castText('min(from_date)')} AS floor FROM ${d.quoteIdent(def.startsFrom)}`,
   );
   // No key with a start (no horizon configured, or nothing to bound): the plain whole-key SQL.
   if (Number(r?.n ?? 0) === 0) return undefined;

@@ -7,7 +7,9 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../lib/errors.ts';
 import type { Pipeline, StepContext } from '../../pipelines/definition.ts';
+import { addDays } from '../../pipelines/dates.ts';
 import { effectiveSlice } from '../../pipelines/runner.ts';
+import { isStartsQuery, startsAnswer } from '../../transforms/starts.ts';
 import type { Slice } from '../../transforms/index.ts';
 import { canDryRun, type DryRunWarehouse, type Warehouse } from '../../warehouse/index.ts';
 import type { ColumnInfo, Row, WarehouseSession } from '../../warehouse/types.ts';
@@ -20,10 +22,13 @@ const TIB = 2 ** 40;
 class RecordingWarehouse implements Warehouse {
   readonly statements: string[] = [];
   readonly dialect: Warehouse['dialect'];
-  constructor(private readonly inner: Warehouse) {
+  /** `startsFloor`: with a rebuild horizon, the date the person-keyed steps are planned from (see planRun). */
+  constructor(private readonly inner: Warehouse, private readonly startsFloor?: string) {
     this.dialect = inner.dialect;
   }
   async query<T extends Row = Row>(sql: string): Promise<T[]> {
+    // The engine's question about per-key starts is answered, not planned: a run asks it of a table its journey_starts step has just written.
+    if (isStartsQuery(sql)) return this.startsFloor ? [startsAnswer(this.startsFloor) as unknown as T] : [];
     this.statements.push(sql);
     return [];
   }
@@ -60,12 +65,16 @@ export interface StepPlan {
 /** Dry-runs every SQL step of `pipeline` over `slice`. */
 export async function planRun(pipeline: Pipeline, ctx: Omit<StepContext, 'warehouse'> & { warehouse: DryRunWarehouse }): Promise<StepPlan[]> {
   const plans: StepPlan[] = [];
+  // With sessions.rebuild_horizon_days, the person-keyed steps are planned from the earliest start a
+  // night can have: the day before the horizon (persons whose events identity moved start there).
+  const days = ctx.config.sessions.rebuildHorizonDays;
+  const startsFloor = days !== undefined && !ctx.fullRefresh ? addDays(ctx.slice.from, -days - 1) : undefined;
   for (const step of pipeline.steps) {
     if (step.kind !== 'sql') {
       plans.push({ step: step.name, kind: step.kind, bytes: null, statements: 0, largest: 0, note: step.kind === 'extract' ? 'load jobs: not billed' : 'TypeScript step: not estimated' });
       continue;
     }
-    const recorder = new RecordingWarehouse(ctx.warehouse);
+    const recorder = new RecordingWarehouse(ctx.warehouse, startsFloor);
     await step.run({ ...ctx, warehouse: recorder });
     let bytes = 0;
     let largest = 0;

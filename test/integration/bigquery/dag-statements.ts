@@ -9,6 +9,7 @@ import { loadConfig, type BeamlineConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
 import { RAW_TABLES } from '../../../pipelines/extract/raw-tables.ts';
 import type { Pipeline, Step, StepContext } from '../../../pipelines/definition.ts';
+import { isStartsQuery, startsAnswer } from '../../../transforms/starts.ts';
 import { bigqueryDialect } from '../../../warehouse/dialect.ts';
 import type { ColumnInfo, Row, Warehouse, WarehouseSession } from '../../../warehouse/types.ts';
 import { columnsFromDuckTypes, type BigQueryAnalyzer } from '../../helpers/zetasql.ts';
@@ -25,7 +26,7 @@ class RecordingWarehouse implements Warehouse {
    */
   async query<T extends Row = Row>(sql: string): Promise<T[]> {
     this.statements.push({ sql, inTransaction: this.#inTransaction });
-    if (this.withStarts && /AS whole, .* AS floor FROM/.test(sql)) return [{ n: 1, whole: 0, floor: '2026-01-30' } as unknown as T];
+    if (this.withStarts && isStartsQuery(sql)) return [startsAnswer('2026-01-30') as unknown as T];
     return [];
   }
   async exec(sql: string): Promise<number> {

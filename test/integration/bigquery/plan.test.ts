@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatPlan, planRun } from '../../../cli/commands/plan.ts';
 import { loadConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
-import { createPipeline } from '../../../pipelines/index.ts';
+import { createPipeline, type TsStepDef } from '../../../pipelines/index.ts';
 import { extractStep } from '../../../pipelines/steps/extract.ts';
 import { openBigQuery } from '../../../warehouse/bigquery/index.ts';
 import { startFakeBigQuery, type FakeBigQuery } from '../../helpers/fake-bigquery.ts';
@@ -49,5 +49,32 @@ describe('beamline plan', () => {
     expect(text).toMatch(/extract\s+—\s+load jobs: not billed/);
     const dry = fake.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { configuration: { dryRun: boolean } }).configuration.dryRun);
     expect(dry.every(Boolean)).toBe(true);
+  });
+
+  it('with sessions.rebuild_horizon_days, plans the person-keyed steps from the day before the horizon', async () => {
+    dir.write('sql/per_person.sql', [
+      '-- materialized: incremental_by_key', '-- key: person_id', '-- keys_from: dirty_persons', '-- starts_from: dirty_starts', '-- start_column: event_ts', '-- partition_by: local_date',
+      "SELECT anonymous_id AS person_id, event_ts, {{ local_date('event_ts') }} AS local_date FROM {{ ref('raw_events') }} AS r",
+      "WHERE {{ keys_filter('person_id') }} AND {{ starts_floor('r.event_ts') }} AND {{ starts_filter('r.anonymous_id', 'r.event_ts') }}",
+    ].join('\n'));
+    // the steps that list dirty persons and their starts, as far as the graph needs them
+    const dirty: TsStepDef = { name: 'dirty', kind: 'ts', produces: ['dirty_persons', 'dirty_starts'], reads: [], run: async () => ({ rowsOut: 0 }) };
+    const pipeline = createPipeline({ sqlDir: `${dir.path}/sql`, tsSteps: [extractStep, dirty] });
+    for (const t of ['per_person', 'dirty_persons', 'dirty_starts']) fake.tables.set(t, [{ name: 'person_id', type: 'STRING' }]);
+    fake.respond(() => ({ totalBytesProcessed: 1024 }));
+    const warehouse = await openBigQuery({ project: fake.project, dataset: fake.dataset, apiEndpoint: fake.url, authClient: fake.authClient, maximumBytesBilled: 2 ** 40, pollMs: 5 });
+    const planned = async (overrides: Record<string, unknown>) => {
+      fake.requests.length = 0;
+      await planRun(pipeline, { config: loadConfig({ env: {}, overrides }), warehouse, runId: 'plan', slice: { from: '2026-03-10', to: '2026-03-11' }, fullRefresh: false, log: createLogger({ level: 'silent' }), now: new Date() });
+      return fake.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { configuration: { query: { query: string } } }).configuration.query.query).join('\n');
+    };
+    const bounded = await planned({ sessions: { rebuild_horizon_days: 7 } });
+    // horizon 2026-03-03, the day before it 2026-03-02: the read and the DELETE both carry the constant floor
+    expect(bounded).toMatch(/r\.event_ts >= DATE '2026-03-02'/);
+    expect(bounded).toMatch(/DELETE FROM `per_person` AS t .*NOT EXISTS .*t\.`local_date` >= DATE '2026-03-02'/s);
+    expect(bounded).not.toContain('beamline: starts');
+    const whole = await planned({});
+    expect(whole).not.toContain('dirty_starts');
+    expect(fake.jobs).toHaveLength(0);
   });
 });
