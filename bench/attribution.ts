@@ -19,6 +19,7 @@ import { createPipeline, runPipeline, type StepContext } from '../pipelines/inde
 import { attributeStep, runAttribution } from '../pipelines/steps/attribute.ts';
 import { extractStep } from '../pipelines/steps/extract.ts';
 import { identityStep } from '../pipelines/steps/identity.ts';
+import { journeyStartsStep } from '../pipelines/steps/journey-starts.ts';
 import { openRunStore } from '../store/index.ts';
 import { openDuckDb } from '../warehouse/duckdb/index.ts';
 import { tempDir } from '../test/helpers/tmp.ts';
@@ -45,7 +46,7 @@ try {
       },
     });
   const config = configFor({});
-  const summary = await runPipeline({ config, pipeline: createPipeline({ tsSteps: [extractStep, identityStep, attributeStep] }), warehouse: w, store, log, slice: manifest.period, fullRefresh: true, kind: 'bench' });
+  const summary = await runPipeline({ config, pipeline: createPipeline({ tsSteps: [extractStep, identityStep, journeyStartsStep, attributeStep] }), warehouse: w, store, log, slice: manifest.period, fullRefresh: true, kind: 'bench' });
   if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
 
   const [counts] = await w.query<{ events: number; touchpoints: number; conversions: number; persons: number }>(

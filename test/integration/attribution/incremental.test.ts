@@ -15,13 +15,14 @@ import { createPipeline, runPipeline, type RunSummary } from '../../../pipelines
 import { attributeStep } from '../../../pipelines/steps/attribute.ts';
 import { extractStep } from '../../../pipelines/steps/extract.ts';
 import { identityStep } from '../../../pipelines/steps/identity.ts';
+import { journeyStartsStep } from '../../../pipelines/steps/journey-starts.ts';
 import { openRunStore } from '../../../store/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
 
 const HEURISTIC = `model IN ('first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based')`;
 
-const pipeline = createPipeline({ tsSteps: [extractStep, identityStep, attributeStep] });
+const pipeline = createPipeline({ tsSteps: [extractStep, identityStep, journeyStartsStep, attributeStep] });
 
 interface Site {
   readonly w: DuckDbWarehouse;

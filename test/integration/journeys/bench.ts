@@ -15,6 +15,7 @@ import { ensureRawTables, RAW_TABLES } from '../../../pipelines/extract/raw-tabl
 import { addDays } from '../../../pipelines/dates.ts';
 import { createPipeline, runPipeline, type RunSummary, type TsStepDef } from '../../../pipelines/index.ts';
 import { identityStep } from '../../../pipelines/steps/identity.ts';
+import { journeyStartsStep } from '../../../pipelines/steps/journey-starts.ts';
 import { openRunStore } from '../../../store/index.ts';
 import { openDuckDb } from '../../../warehouse/duckdb/index.ts';
 import { tempDir } from '../../helpers/tmp.ts';
@@ -35,7 +36,7 @@ try {
   console.log(`extracted in ${Math.round(performance.now() - t)} ms`);
   const config = loadConfig({ cwd: dir.path, env: {}, overrides: { account: { time_zone: manifest.options.timeZone, currency: manifest.options.currency } } });
   const store = await openRunStore({ databaseUrl: '', sqlitePath: join(dir.path, 'runs.sqlite') });
-  const pipeline = createPipeline({ sqlDir: journeysSqlDir(dir.path), tsSteps: [loaded, identityStep] });
+  const pipeline = createPipeline({ sqlDir: journeysSqlDir(dir.path), tsSteps: [loaded, identityStep, journeyStartsStep] });
   const log = createLogger({ level: 'silent' });
   const report = (label: string, s: RunSummary) => {
     console.log(`\n${label}: ${s.status} in ${Math.round(s.ms)} ms (slice ${s.slice.from}..${s.slice.to})`);
