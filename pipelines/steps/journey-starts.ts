@@ -5,22 +5,22 @@
  *
  * Produces `dirty_starts`: one row per dirty person — `from_ts` (their rows at or after it are
  * replaced, the ones before kept; NULL: their whole history), `from_date` (its local date),
- * `session_base` (their sessions before `from_ts`: the rebuilt ones are numbered after them) and the
- * run's `batch` — and `dirty_click_landings` (per person and click id, the sessions before
+ * `session_base` (their sessions before `from_ts`: the rebuilt ones are numbered after them),
+ * `reason` (whole | session | horizon | moved | unfinished, below) and the run's `batch` — and `dirty_click_landings` (per person and click id, the sessions before
  * `from_ts` that landed on it: a click id that lands again gets the next `:n` suffix).
  *
  * With a horizon H = the first date this run's identity step read (the slice's, or an earlier date it
  * caught up on after a failed run: `identity_reads`) − N days, and F = H − 1 day:
  * - a person whose events kept their owner starts at their last session start before H (found among
- *   their sessions since F), or at H when they have none there. Every event the run changed lies at
+ *   their sessions since F; reason 'session'), or at H when they have none there ('horizon'). Every event the run changed lies at
  *   or after H, and a session split from a session start on depends only on the events from there,
  *   so the rebuild equals a whole-history one. A session open for more than a day across H is cut.
  * - a person some of whose events since F changed owner (identity merged or split them; old and
- *   new owner both) starts at F. One start for all of them keeps every event: the rows a merged-away
+ *   new owner both) starts at F ('moved'). One start for all of them keeps every event: the rows a merged-away
  *   person loses from F on are rebuilt under the person their events now belong to. Their rows
  *   before F stay under the old person until a full refresh.
  * - a person listed again because an earlier run did not finish their journeys keeps the earlier of
- *   the two starts (that run may have rebuilt `session_events` from its start and not the rest).
+ *   the two starts ('unfinished' when that is the earlier one; 'whole' when that run rebuilt them whole) (that run may have rebuilt `session_events` from its start and not the rest).
  *
  * Without a horizon, on a full refresh, before the journeys exist, or when identity recomputed every
  * id (its state rebuilt: any event may have changed owner), every dirty person's
@@ -44,7 +44,7 @@ const CHECKSUM = createHash('sha256').update(readFileSync(fileURLToPath(import.m
 export const STARTS_TABLE = 'dirty_starts';
 export const CLICK_LANDINGS_TABLE = 'dirty_click_landings';
 
-const STARTS_COLUMNS = { person_id: 'VARCHAR', from_ts: 'TIMESTAMPTZ', from_date: 'DATE', session_base: 'BIGINT', batch: 'VARCHAR' } as const;
+const STARTS_COLUMNS = { person_id: 'VARCHAR', from_ts: 'TIMESTAMPTZ', from_date: 'DATE', session_base: 'BIGINT', reason: 'VARCHAR', batch: 'VARCHAR' } as const;
 const LANDINGS_COLUMNS = { person_id: 'VARCHAR', click_id_param: 'VARCHAR', click_id: 'VARCHAR', landings: 'BIGINT' } as const;
 const SCRATCH = ['_starts_prev', '_starts_last', '_starts_moved', '_starts_new'];
 
@@ -65,6 +65,8 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
   const days = ctx.config.sessions.rebuildHorizonDays;
   try {
     // DDL outside the transaction (BigQuery runs none on permanent tables inside one).
+    // (a table from an earlier version of this step, without `reason`, is replaced: it holds one run's list)
+    if ((await w.tableExists(STARTS_TABLE)) && !(await w.columns(STARTS_TABLE)).some((c) => c.name === 'reason')) await w.exec(`DROP TABLE ${t(STARTS_TABLE)}`);
     await w.exec(createTableSql(d, STARTS_TABLE, STARTS_COLUMNS));
     await w.exec(createTableSql(d, CLICK_LANDINGS_TABLE, LANDINGS_COLUMNS));
     const has = async (n: string) => w.tableExists(n);
@@ -105,27 +107,29 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
           SELECT was AS person_id FROM owners WHERE now IS NULL OR now <> was
           UNION DISTINCT
           SELECT now AS person_id FROM owners WHERE now <> was`);
+        // Each person's own start and why, then the unfinished earlier run's start when it is earlier.
         await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_new')} AS
-          SELECT p.person_id,
-            CASE
-              WHEN v.whole > 0 THEN NULL
-              WHEN m.person_id IS NOT NULL THEN ${least(ts(fTs), 'v.from_ts')}
-              WHEN l.last_start IS NOT NULL THEN ${least('l.last_start', 'v.from_ts')}
-              ELSE ${least(ts(hTs), 'v.from_ts')}
-            END AS from_ts
-          FROM (${dirty}) AS p
-          LEFT JOIN ${t('_starts_moved')} AS m ON m.person_id = p.person_id
-          LEFT JOIN ${t('_starts_last')} AS l ON l.person_id = p.person_id
-          LEFT JOIN ${t('_starts_prev')} AS v ON v.person_id = p.person_id`);
+          SELECT o.person_id,
+            CASE WHEN v.whole > 0 THEN NULL ELSE ${least('o.own_ts', 'v.from_ts')} END AS from_ts,
+            CASE WHEN v.whole > 0 THEN 'whole' WHEN v.from_ts IS NOT NULL AND v.from_ts < o.own_ts THEN 'unfinished' ELSE o.reason END AS reason
+          FROM (
+            SELECT p.person_id,
+              CASE WHEN m.person_id IS NOT NULL THEN ${ts(fTs)} WHEN l.last_start IS NOT NULL THEN l.last_start ELSE ${ts(hTs)} END AS own_ts,
+              CASE WHEN m.person_id IS NOT NULL THEN 'moved' WHEN l.last_start IS NOT NULL THEN 'session' ELSE 'horizon' END AS reason
+            FROM (${dirty}) AS p
+            LEFT JOIN ${t('_starts_moved')} AS m ON m.person_id = p.person_id
+            LEFT JOIN ${t('_starts_last')} AS l ON l.person_id = p.person_id
+          ) AS o
+          LEFT JOIN ${t('_starts_prev')} AS v ON v.person_id = o.person_id`);
       } else {
-        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_new')} AS SELECT person_id, CAST(NULL AS ${d.columnType('TIMESTAMPTZ')}) AS from_ts FROM (${dirty}) AS p`);
+        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_new')} AS SELECT person_id, CAST(NULL AS ${d.columnType('TIMESTAMPTZ')}) AS from_ts, 'whole' AS reason FROM (${dirty}) AS p`);
       }
       await tx.exec(`DELETE FROM ${t(STARTS_TABLE)} WHERE TRUE`);
       await tx.exec(`DELETE FROM ${t(CLICK_LANDINGS_TABLE)} WHERE TRUE`);
       if (!ctx.fullRefresh) {
         // session_base: the person's sessions before their start (none when the start is NULL).
-        await tx.exec(`INSERT INTO ${t(STARTS_TABLE)} (person_id, from_ts, from_date, session_base, batch)
-          SELECT n.person_id, n.from_ts, ${d.localDate('n.from_ts', ctx.config.account.timeZone)} AS from_date, coalesce(b.sessions, 0) AS session_base, ${batch} AS batch
+        await tx.exec(`INSERT INTO ${t(STARTS_TABLE)} (person_id, from_ts, from_date, session_base, reason, batch)
+          SELECT n.person_id, n.from_ts, ${d.localDate('n.from_ts', ctx.config.account.timeZone)} AS from_date, coalesce(b.sessions, 0) AS session_base, n.reason, ${batch} AS batch
           FROM ${t('_starts_new')} AS n
           LEFT JOIN (
             ${bounded ? `SELECT s.person_id, count(*) AS sessions FROM ${t('sessions')} AS s JOIN ${t('_starts_new')} AS k ON k.person_id = s.person_id AND s.session_start < k.from_ts GROUP BY s.person_id`

@@ -9,6 +9,7 @@
 --   identity_match_rate                    dimension persons: persons with a session that day whose identity includes a user id / persons with a session; events: journey events of such persons / journey events
 --   unattributed_share                     dimension = model: conversions credited to no touchpoint ((none)) / conversions credited, by conversion date
 --   fx_missing                             dimension conversions:CUR | orders:CUR | spend:CUR: rows without an fx rate for their date and currency
+--   journey_rebuild                        dimension = dirty_starts.reason (whole | session | horizon | moved | unfinished); local_date NULL: persons this run rebuilt whole or from a start (docs/journeys.md, "The rebuild horizon"); 'moved': identity moved some of their events, older ones wait for a full refresh
 --   channel_share_kl                       dimension = model; local_date = the ISO week's Monday: KL divergence Σ p·ln(p/q) of the week's channel shares of credit p against the previous week's q, each smoothed by adding 0.5 to every channel seen in either week; rows for weeks overlapping the slice whose previous week has credits
 -- grain: one row per local_date (NULL for run-level metrics) × metric × dimension, for this run
 -- version: 2
@@ -181,6 +182,11 @@ kl AS (
   FROM pair_shares
   GROUP BY week_start, model
 ),
+rebuilds AS (
+  SELECT CAST(NULL AS DATE) AS local_date, 'journey_rebuild' AS metric, reason AS dimension, count(*) AS value
+  FROM {{ ref('dirty_starts') }}
+  GROUP BY reason
+),
 metrics AS (
   SELECT * FROM ingested
   UNION ALL SELECT * FROM rejections
@@ -190,6 +196,7 @@ metrics AS (
   UNION ALL SELECT * FROM unattributed
   UNION ALL SELECT * FROM fx_gaps
   UNION ALL SELECT * FROM kl
+  UNION ALL SELECT * FROM rebuilds
 )
 SELECT
   {{ var('run_id') }} AS run_id,

@@ -72,7 +72,7 @@ describe('the rebuild horizon', () => {
     await expectSameTables(daily, full);
     // The last run did start at the session open at its horizon (the 14th): 23:55 on the 13th (a
     // campaign-change start within the visit that began at 23:40), numbered after the person's 4 earlier sessions.
-    expect(await daily.rows(`SELECT CAST(from_ts AS VARCHAR) AS from_ts, CAST(session_base AS INTEGER) AS base FROM dirty_starts`)).toEqual([{ from_ts: '2026-01-13 23:55:00+00', base: 4 }]);
+    expect(await daily.rows(`SELECT CAST(from_ts AS VARCHAR) AS from_ts, CAST(session_base AS INTEGER) AS base, reason FROM dirty_starts`)).toEqual([{ from_ts: '2026-01-13 23:55:00+00', base: 4, reason: 'session' }]);
     const s = await daily.rows(`SELECT session_index, event_count FROM sessions ORDER BY session_start`);
     expect(s.map((r) => [r.session_index, r.event_count])).toEqual([[1, 3], [2, 3], [3, 1], [4, 1], [5, 2], [6, 3]]);
     // G1 landed four times: its sessions are the click id's 1st … 4th ('', :2, :3, :4)
@@ -96,7 +96,7 @@ describe('the rebuild horizon', () => {
     await daily.run('2026-03-01', '2026-03-02');
     await daily.insert([ev('2026-03-02T08:00:00Z')]);
     await daily.run('2026-03-02', '2026-03-03');
-    expect(await daily.rows(`SELECT from_ts, CAST(session_base AS INTEGER) AS base FROM dirty_starts`)).toEqual([{ from_ts: null, base: 0 }]);
+    expect(await daily.rows(`SELECT from_ts, CAST(session_base AS INTEGER) AS base, reason FROM dirty_starts`)).toEqual([{ from_ts: null, base: 0, reason: 'whole' }]);
     expect((await daily.rows(`SELECT session_index FROM sessions ORDER BY session_start`)).map((r) => r.session_index)).toEqual([1, 2]);
   });
 
@@ -112,6 +112,8 @@ describe('the rebuild horizon', () => {
       ['2026-01-14', [ev('2026-01-14T10:00:00Z', { anonymous_id: 'a1', user_id: 'u1', event_name: 'login' })]],
     ];
     const { daily, full } = await dailyAndFull(byDay, horizon(1));
+    // the last run: u1's person and a1's old one both had events since F change owner
+    expect((await daily.rows(`SELECT reason FROM dirty_starts`)).map((r) => r.reason)).toEqual(['moved', 'moved']);
     const keys = async (j: Journeys) => (await j.rows(`SELECT event_key FROM session_events ORDER BY event_key`)).map((r) => r.event_key);
     // every journey event is in exactly one row
     expect(await keys(daily)).toEqual(await keys(full));
@@ -162,7 +164,7 @@ describe('the rebuild horizon', () => {
     await j.insert([ev('2026-04-04T08:00:00Z')]);
     await j.run('2026-04-04', '2026-04-05');
     // the run of the 4th alone would start at the 3rd's session
-    expect(await j.rows(`SELECT CAST(from_ts AS VARCHAR) AS from_ts, CAST(session_base AS INTEGER) AS base FROM dirty_starts`)).toEqual([{ from_ts: '2026-04-02 08:00:00+00', base: 1 }]);
+    expect(await j.rows(`SELECT CAST(from_ts AS VARCHAR) AS from_ts, CAST(session_base AS INTEGER) AS base, reason FROM dirty_starts`)).toEqual([{ from_ts: '2026-04-02 08:00:00+00', base: 1, reason: 'unfinished' }]);
     expect((await j.rows(`SELECT session_index FROM sessions ORDER BY session_start`)).map((r) => r.session_index)).toEqual([1, 2, 3, 4]);
   });
 });
