@@ -14,20 +14,19 @@ import { bigqueryDialect } from '../../../warehouse/dialect.ts';
 import type { ColumnInfo, Row, Warehouse, WarehouseSession } from '../../../warehouse/types.ts';
 import { columnsFromDuckTypes, type BigQueryAnalyzer } from '../../helpers/zetasql.ts';
 
-/** A warehouse that runs nothing: it records statements and answers the few questions the steps ask. */
-class RecordingWarehouse implements Warehouse {
+/**
+ * A warehouse that runs nothing: it records statements and answers the few questions the steps ask —
+ * tableExists from `existing`, queries from `answer` (no rows by default: counts read as 0, loops such
+ * as identity's label propagation settle at once).
+ */
+export class RecordingWarehouse implements Warehouse {
   readonly dialect = bigqueryDialect;
   readonly statements: Array<{ readonly sql: string; readonly inTransaction: boolean }> = [];
   #inTransaction = false;
-  constructor(private readonly existing: (table: string) => boolean, private readonly withStarts = false) {}
-  /**
-   * No rows: counts read as 0, loops (identity's label propagation) settle at once. With `withStarts`,
-   * the engine's question about per-key starts (transforms/starts.ts) finds some, so the bounded SQL is rendered.
-   */
+  constructor(private readonly existing: (table: string) => boolean, private readonly answer: (sql: string) => Row[] = () => []) {}
   async query<T extends Row = Row>(sql: string): Promise<T[]> {
     this.statements.push({ sql, inTransaction: this.#inTransaction });
-    if (this.withStarts && isStartsQuery(sql)) return [startsAnswer('2026-01-30') as unknown as T];
-    return [];
+    return this.answer(sql) as T[];
   }
   async exec(sql: string): Promise<number> {
     this.statements.push({ sql, inTransaction: this.#inTransaction });
@@ -75,7 +74,8 @@ export type Phase = (typeof PHASES)[number];
  */
 export async function stepStatements(step: Step, phase: Phase, exists: (table: string) => boolean, config?: BeamlineConfig): Promise<RecordingWarehouse['statements']> {
   config ??= loadConfig({ env: {}, overrides: phase.horizon ? { sessions: { rebuild_horizon_days: 30 } } : {} });
-  const w = new RecordingWarehouse((t) => phase.exists && exists(t), phase.horizon);
+  // With a horizon, the engine's question about per-key starts (transforms/starts.ts) finds some, so the bounded SQL is rendered.
+  const w = new RecordingWarehouse((t) => phase.exists && exists(t), (sql) => (phase.horizon && isStartsQuery(sql) ? [startsAnswer('2026-01-30')] : []));
   const ctx: StepContext = {
     config, warehouse: w, runId: 'analyze', slice: { from: '2026-03-01', to: '2026-03-08' }, fullRefresh: phase.fullRefresh,
     log: createLogger({ level: 'silent' }), now: new Date('2026-03-08T00:00:00Z'),

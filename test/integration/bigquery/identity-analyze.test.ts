@@ -12,9 +12,9 @@ import { loadConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
 import type { StepContext } from '../../../pipelines/definition.ts';
 import { buildIdentity } from '../../../pipelines/steps/identity.ts';
-import { bigqueryDialect } from '../../../warehouse/dialect.ts';
-import type { ColumnInfo, Row, Warehouse, WarehouseSession } from '../../../warehouse/types.ts';
+import type { Warehouse } from '../../../warehouse/types.ts';
 import { columnsFromDuckTypes, startZetaSql, type BigQueryAnalyzer, type ZetaSqlServer } from '../../helpers/zetasql.ts';
+import { RecordingWarehouse as Recorder } from './dag-statements.ts';
 
 let server: ZetaSqlServer;
 beforeAll(async () => {
@@ -23,40 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-/** Records statements; answers tableExists from `exists` and queries from `answer` (no rows otherwise). */
-class Recorder implements Warehouse {
-  readonly dialect = bigqueryDialect;
-  readonly statements: Array<{ sql: string; inTransaction: boolean }> = [];
-  #inTransaction = false;
-  constructor(private readonly exists: (t: string) => boolean, private readonly answer: (sql: string) => Row[] = () => []) {}
-  async query<T extends Row = Row>(sql: string): Promise<T[]> {
-    this.statements.push({ sql, inTransaction: this.#inTransaction });
-    return this.answer(sql) as T[];
-  }
-  async exec(sql: string): Promise<number> {
-    this.statements.push({ sql, inTransaction: this.#inTransaction });
-    return 0;
-  }
-  async transaction<T>(fn: (tx: WarehouseSession) => Promise<T>): Promise<T> {
-    this.#inTransaction = true;
-    try {
-      return await fn(this);
-    } finally {
-      this.#inTransaction = false;
-    }
-  }
-  async tableExists(t: string): Promise<boolean> {
-    return this.exists(t);
-  }
-  async columns(): Promise<ColumnInfo[]> {
-    return [];
-  }
-  async appendRows(): Promise<number> {
-    return 0;
-  }
-  async close(): Promise<void> {}
-}
 
 const SLICE = { from: '2026-03-01', to: '2026-03-05' };
 const ctx = (warehouse: Warehouse): StepContext => ({
