@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dumpTables } from './compare.ts';
-import { openJourneys, type Journeys, type RawRow } from './harness.ts';
+import { journeysPerTest, type Journeys, type RawRow } from './harness.ts';
 
-const open: Journeys[] = [];
-async function journeys(): Promise<Journeys> {
-  const j = await openJourneys();
-  open.push(j);
-  return j;
-}
-afterEach(async () => {
-  for (const j of open.splice(0)) await j.close();
-});
+const journeys = journeysPerTest();
 
 const day = '2026-01-10';
 let n = 0;

@@ -15,6 +15,7 @@ import { journeyStartsStep } from '../../../pipelines/steps/journey-starts.ts';
 import { openRunStore, type RunStore } from '../../../store/index.ts';
 import type { ColumnSpec, Row } from '../../../warehouse/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
+import { afterEach } from 'vitest';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
 
 /** One raw event row; anything left out takes a plain default. */
@@ -115,5 +116,21 @@ export async function openJourneys(overrides: Record<string, unknown> = {}, env:
       await store.close();
       dir.remove();
     },
+  };
+}
+
+/**
+ * For a test file: a function that opens a warehouse (as openJourneys) and closes it after the test
+ * that opened it. Call once, at the top of the file.
+ */
+export function journeysPerTest(): (overrides?: Record<string, unknown>, env?: NodeJS.ProcessEnv) => Promise<Journeys> {
+  const open: Journeys[] = [];
+  afterEach(async () => {
+    for (const j of open.splice(0)) await j.close();
+  });
+  return async (overrides = {}, env = {}) => {
+    const j = await openJourneys(overrides, env);
+    open.push(j);
+    return j;
   };
 }

@@ -5,20 +5,12 @@
  * horizon, session numbers and click-id suffixes carried over it — and lose no event when identity
  * moves events between persons.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../pipelines/dates.ts';
 import { dumpTables } from './compare.ts';
-import { openJourneys, type Journeys, type RawRow } from './harness.ts';
+import { journeysPerTest, type Journeys, type RawRow } from './harness.ts';
 
-const open: Journeys[] = [];
-async function journeys(overrides: Record<string, unknown> = {}): Promise<Journeys> {
-  const j = await openJourneys(overrides);
-  open.push(j);
-  return j;
-}
-afterEach(async () => {
-  for (const j of open.splice(0)) await j.close();
-});
+const journeys = journeysPerTest();
 
 const site = 'https://shop.example.com';
 let n = 0;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../lib/log.ts';
 import { RAW_TABLES } from '../../../pipelines/extract/raw-tables.ts';
 import { createPipeline, runPipeline, type RunSummary, type TsStepDef } from '../../../pipelines/index.ts';
@@ -10,18 +10,10 @@ import { openRunStore } from '../../../store/index.ts';
 import type { Warehouse, WarehouseSession } from '../../../warehouse/index.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 import { dumpTables } from './compare.ts';
-import { journeysSqlDir, openJourneys, type Journeys, type RawRow } from './harness.ts';
+import { journeysSqlDir, journeysPerTest, type Journeys, type RawRow } from './harness.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-const open: Journeys[] = [];
-async function journeys(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<Journeys> {
-  const j = await openJourneys(overrides, env);
-  open.push(j);
-  return j;
-}
-afterEach(async () => {
-  for (const j of open.splice(0)) await j.close();
-});
+const journeys = journeysPerTest();
 
 const map = (j: Journeys) => j.rows(`SELECT id_type, id, person_id, person_ids, is_capped FROM identity_map ORDER BY id_type, id`);
 const pad = (x: number) => String(x).padStart(2, '0');

@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openJourneys, type Journeys, type RawRow } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { journeysPerTest, type Journeys, type RawRow } from './harness.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-const open: Journeys[] = [];
-async function journeys(overrides: Record<string, unknown> = {}): Promise<Journeys> {
-  const j = await openJourneys(overrides);
-  open.push(j);
-  return j;
-}
-afterEach(async () => {
-  for (const j of open.splice(0)) await j.close();
-});
+const journeys = journeysPerTest();
 
 const day = '2026-01-10';
 let n = 0;
