@@ -1,8 +1,9 @@
 /**
  * The attribute step's SQL files (`./sql/*.sql`), rendered with the transform engine's template
  * language and the warehouse's dialect helpers: `{{ table('x') }}`, `{{ param(n) }}`,
- * `{{ epoch_ms('expr') }}`, `{{ cast_text('expr') }}` and `{{ scope('column') }}` (TRUE, or the
- * column restricted to the dirty persons). Values are always bound parameters.
+ * `{{ epoch_ms('expr') }}`, `{{ cast_text('expr') }}` and `{{ scope('person column', 'conversion time column') }}`
+ * (TRUE, or the conversions of the queued persons at or after each one's start — all of them when the
+ * start is NULL; see attribute.ts). Values are always bound parameters.
  */
 import { readFileSync } from 'node:fs';
 import { renderTemplate } from '../../transforms/template.ts';
@@ -33,7 +34,10 @@ export function renderAttributionSql(name: string, dialect: SqlDialect, scope: S
     param: (i) => dialect.param(Number(i)),
     epoch_ms: (e) => dialect.epochMillis(arg(e, 'epoch_ms()')),
     cast_text: (e) => dialect.castText(arg(e, 'cast_text()')),
-    scope: (column) =>
-      scope.kind === 'all' ? 'TRUE' : `${arg(column, 'scope()')} IN (SELECT person_id FROM ${dialect.quoteIdent(scope.keysFrom)})`,
+    scope: (column, ts) => {
+      if (scope.kind === 'all') return 'TRUE';
+      const [person, at, keys] = [arg(column, 'scope()'), arg(ts, 'scope() time column'), dialect.quoteIdent(scope.keysFrom)];
+      return `${person} IN (SELECT person_id FROM ${keys}) AND NOT EXISTS (SELECT 1 FROM ${keys} AS sp_ WHERE sp_.person_id = ${person} AND ${at} < sp_.from_ts)`;
+    },
   });
 }

@@ -87,7 +87,11 @@ export const TRAINING_APPEND_COLUMNS: readonly ColumnSpec[] = [
   { name: 'data_as_of', type: 'timestamptz' },
 ];
 
-/** `attribution_pending`: dirty persons queued for crediting; cleared by the commit that credits them, so a failed run is completed by the next one. */
+/**
+ * `attribution_pending`: dirty persons queued for crediting, with the start of their journeys' rebuild
+ * (`from_ts`, from `dirty_starts`; NULL: all their conversions); cleared by the commit that credits
+ * them, so a failed run is completed by the next one.
+ */
 export const PENDING_TABLE = 'attribution_pending';
 const TRAINING_STAGE_TABLE = 'attribution_training__stage';
 
@@ -96,12 +100,17 @@ function ddl(w: Pick<WarehouseSession, 'dialect'>, name: string, columns: Readon
 }
 
 /** Creates the step's tables when missing (outside any transaction: BigQuery allows no DDL in one). */
-export async function ensureTables(w: Pick<WarehouseSession, 'dialect' | 'exec'>): Promise<void> {
+export async function ensureTables(w: Pick<WarehouseSession, 'dialect' | 'exec' | 'tableExists' | 'columns'>): Promise<void> {
   // Partitioned by the conversion's local date, clustered by the usual filters (BigQuery; DuckDB ignores layout).
   await w.exec(ddl(w, CREDITS_TABLE, CREDITS_COLUMNS, undefined, { partitionBy: 'local_date', clusterBy: ['model', 'channel', 'person_id'] }));
   await w.exec(ddl(w, TRAINING_TABLE, TRAINING_COLUMNS));
   await w.exec(ddl(w, DIRTY_DATES_TABLE, { local_date: 'DATE' }));
-  await w.exec(ddl(w, PENDING_TABLE, { person_id: 'VARCHAR' }));
+  // (a queue from before starts existed is rebuilt with the column: its persons, NULL, are credited whole)
+  if ((await w.tableExists(PENDING_TABLE)) && !(await w.columns(PENDING_TABLE)).some((c) => c.name === 'from_ts')) {
+    const t = w.dialect.quoteIdent(PENDING_TABLE);
+    await w.exec(`CREATE OR REPLACE TABLE ${t} AS SELECT person_id, CAST(NULL AS ${w.dialect.columnType('TIMESTAMPTZ')}) AS from_ts FROM ${t}`);
+  }
+  await w.exec(ddl(w, PENDING_TABLE, { person_id: 'VARCHAR', from_ts: 'TIMESTAMPTZ' }));
 }
 
 /**

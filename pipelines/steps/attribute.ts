@@ -5,10 +5,12 @@
  * - Data-driven models are trained on the trailing `lookback.training_days` window ending at the
  *   slice end (converting and non-converting journeys); the window is recorded in
  *   `attribution_training` and on each of their credit rows.
- * - Incremental: only the conversions of `dirty_persons` are recomputed. The dirty persons are first
- *   queued in `attribution_pending` (so persons of a run whose attribution failed are credited by the
- *   next run); their old credits are deleted and the new ones inserted in one transaction, the data
- *   tests run in that same transaction, and the commit empties the queue. A failed test leaves the
+ * - Incremental: only the conversions of `dirty_persons` are recomputed — with a rebuild horizon
+ *   (`dirty_starts`), only those at or after the person's start: an earlier conversion's touchpoints
+ *   were not rebuilt, so its credits cannot have changed. The dirty persons are first queued in
+ *   `attribution_pending` with that start (so persons of a run whose attribution failed are credited by
+ *   the next run, from the earlier of the two starts); their old credits are deleted and the new ones
+ *   inserted in one transaction, the data tests run in that same transaction, and the commit empties the queue. A failed test leaves the
  *   previous credits in place. A full refresh, or a missing credits table, recomputes every conversion.
  * - `attribution_dirty_dates` lists the conversion dates whose credits changed, for the reports.
  */
@@ -36,13 +38,15 @@ const CHECKSUM = createHash('sha256')
   .update(readdirSync(SQL_DIR).sort().map((f) => readFileSync(new URL(f, SQL_DIR), 'utf8')).join('\n'))
   .digest('hex');
 
-/** The persons whose journeys the journeys layer rebuilt this run. */
+/** The persons whose journeys the journeys layer rebuilt this run, and where each was rebuilt from. */
 const DIRTY_PERSONS = 'dirty_persons';
+const STARTS = 'dirty_starts';
 
 export const attributeStep: TsStepDef = {
   name: 'attribute',
   kind: 'ts',
   produces: [CREDITS_TABLE, TRAINING_TABLE, DIRTY_DATES_TABLE, PENDING_TABLE],
+  // (dirty_starts is read when it exists; it comes before conversions, so it is there whenever the journeys ran)
   reads: ['touchpoints', 'conversions', DIRTY_PERSONS],
   run: runAttribution,
 };
@@ -55,7 +59,10 @@ export async function runAttribution(ctx: StepContext): Promise<StepResult> {
   const w = ctx.warehouse;
   const full = ctx.fullRefresh || !(await w.tableExists(CREDITS_TABLE));
   await ensureTables(w);
-  if (!full) await w.transaction((tx) => queueDirtyPersons(tx));
+  if (!full) {
+    await w.transaction((tx) => queueDirtyPersons(tx));
+    await w.exec(`DROP TABLE IF EXISTS ${w.dialect.quoteIdent('_attribution_queue')}`);
+  }
   const scope: Scope = full ? { kind: 'all' } : { kind: 'persons', keysFrom: PENDING_TABLE };
   const lookbackDays = ctx.config.lookback.attributionDays;
 
@@ -157,25 +164,41 @@ async function replaceScope(tx: WarehouseSession, scope: Scope): Promise<void> {
     await tx.exec(`DELETE FROM ${credits} WHERE TRUE`);
     return;
   }
+  // A queued person's credits from their start on (all when it is NULL), and the credits of their
+  // current conversions from the start on (a conversion that moved to them from another person).
   const dirty = `SELECT person_id FROM ${q(scope.keysFrom)}`;
-  const where = `person_id IN (${dirty}) OR conversion_id IN (SELECT conversion_id FROM ${q('conversions')} WHERE person_id IN (${dirty}))`;
+  const fromStart = (person: string, ts: string) => `NOT EXISTS (SELECT 1 FROM ${q(scope.keysFrom)} AS sp_ WHERE sp_.person_id = ${person} AND ${ts} < sp_.from_ts)`;
+  const where = `(person_id IN (${dirty}) AND ${fromStart(`${credits}.person_id`, `${credits}.conversion_ts`)})
+    OR conversion_id IN (SELECT c.conversion_id FROM ${q('conversions')} AS c WHERE c.person_id IN (${dirty}) AND ${fromStart('c.person_id', 'c.conversion_ts')})`;
   await tx.exec(`INSERT INTO ${q(DIRTY_DATES_TABLE)} SELECT DISTINCT local_date FROM ${credits} WHERE ${where}`);
   await tx.exec(`DELETE FROM ${credits} WHERE ${where}`);
 }
 
-/** Adds this run's dirty persons to the queue (each once). */
+/**
+ * Adds this run's dirty persons to the queue, each once, with their start (dirty_starts; NULL when
+ * they have none): a person already queued keeps the earlier start, NULL (all conversions) winning.
+ */
 async function queueDirtyPersons(tx: WarehouseSession): Promise<void> {
   const q = (n: string) => tx.dialect.quoteIdent(n);
-  await tx.exec(
-    `INSERT INTO ${q(PENDING_TABLE)} SELECT DISTINCT person_id FROM ${q(DIRTY_PERSONS)} WHERE person_id IS NOT NULL AND person_id NOT IN (SELECT person_id FROM ${q(PENDING_TABLE)})`,
-  );
+  const starts = (await tx.tableExists(STARTS))
+    ? `SELECT d.person_id, s.from_ts FROM ${q(DIRTY_PERSONS)} AS d LEFT JOIN ${q(STARTS)} AS s ON s.person_id = d.person_id`
+    : `SELECT person_id, CAST(NULL AS ${tx.dialect.columnType('TIMESTAMPTZ')}) AS from_ts FROM ${q(DIRTY_PERSONS)}`;
+  await tx.exec(`CREATE OR REPLACE TEMP TABLE ${q('_attribution_queue')} AS
+    SELECT person_id, CASE WHEN count(*) > count(from_ts) THEN NULL ELSE min(from_ts) END AS from_ts
+    FROM (SELECT person_id, from_ts FROM ${q(PENDING_TABLE)} UNION ALL ${starts}) AS p
+    WHERE person_id IS NOT NULL
+    GROUP BY person_id`);
+  await tx.exec(`DELETE FROM ${q(PENDING_TABLE)} WHERE TRUE`);
+  await tx.exec(`INSERT INTO ${q(PENDING_TABLE)} (person_id, from_ts) SELECT person_id, from_ts FROM ${q('_attribution_queue')}`);
 }
 
 /** Adds the dates of the conversions just credited to `attribution_dirty_dates`. */
 async function markNewDates(tx: WarehouseSession, scope: Scope): Promise<void> {
   const q = (n: string) => tx.dialect.quoteIdent(n);
-  const inScope = scope.kind === 'all' ? 'TRUE' : `person_id IN (SELECT person_id FROM ${q(scope.keysFrom)})`;
+  const inScope = scope.kind === 'all'
+    ? 'TRUE'
+    : `c.person_id IN (SELECT person_id FROM ${q(scope.keysFrom)}) AND NOT EXISTS (SELECT 1 FROM ${q(scope.keysFrom)} AS sp_ WHERE sp_.person_id = c.person_id AND c.conversion_ts < sp_.from_ts)`;
   await tx.exec(
-    `INSERT INTO ${q(DIRTY_DATES_TABLE)} SELECT DISTINCT local_date FROM ${q('conversions')} WHERE ${inScope} AND local_date NOT IN (SELECT local_date FROM ${q(DIRTY_DATES_TABLE)})`,
+    `INSERT INTO ${q(DIRTY_DATES_TABLE)} SELECT DISTINCT c.local_date FROM ${q('conversions')} AS c WHERE ${inScope} AND c.local_date NOT IN (SELECT local_date FROM ${q(DIRTY_DATES_TABLE)})`,
   );
 }

@@ -4,11 +4,11 @@
 --   no credit may be negative or zero, and every conversion in scope must have rows under every model)
 -- grain: one row per violation (the first 20): test name, conversion_id, model, detail, and the total number of violations
 -- parameters: {{ param(1) }} the number of models that ran
--- placeholders: scope — TRUE or a filter on c.person_id (the dirty persons)
+-- placeholders: scope — TRUE or a filter on c.person_id and c.conversion_ts (the queued persons' conversions from their start on)
 WITH scoped AS (
   SELECT c.conversion_id, c.value_reporting, coalesce(c.fx_missing, FALSE) AS fx_missing
   FROM {{ table('conversions') }} AS c
-  WHERE {{ scope('c.person_id') }}
+  WHERE {{ scope('c.person_id', 'c.conversion_ts') }}
 ),
 sums AS (
   SELECT

@@ -3,13 +3,13 @@
 --   conversion's own session even when its touch is stamped a moment after the conversion (tracker clock skew)
 -- grain: one row per conversion × touch, touches oldest first; a conversion without touches comes once with NULL touch columns
 -- parameters: {{ param(1) }} lookback in milliseconds
--- placeholders: scope — TRUE (every conversion) or a filter on c.person_id (the dirty persons)
+-- placeholders: scope — TRUE (every conversion) or a filter on c.person_id and c.conversion_ts (the queued persons' conversions from their start on)
 -- (the touches are matched in an inner join on person_id first: an OR inside a LEFT JOIN's ON clause
 -- keeps DuckDB from hashing on person_id and makes it a nested loop)
 WITH scoped AS (
   SELECT conversion_id, person_id, session_id, conversion_ts, local_date, value_minor, fx_missing
   FROM {{ table('conversions') }} AS c
-  WHERE {{ scope('c.person_id') }}
+  WHERE {{ scope('c.person_id', 'c.conversion_ts') }}
 ),
 matched AS (
   SELECT c.conversion_id, t.touchpoint_id, t.session_id, t.touch_ts, t.channel, t.source, t.medium, t.campaign, t.campaign_id, t.platform
