@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ZetaSQLClient } from '@fivetrandevelopers/zetasql';
+import { afterAll, beforeAll } from 'vitest';
 import { bigqueryType } from '../../warehouse/dialect.ts';
 
 /** A ZetaSQL type as the protocol carries it (TypeProto): a kind, plus element / fields for ARRAY / STRUCT. */
@@ -279,3 +280,21 @@ const KIND_NUMBERS: Record<string, number> = {
   TYPE_INT64: 2, TYPE_BOOL: 5, TYPE_DOUBLE: 7, TYPE_STRING: 8, TYPE_BYTES: 9, TYPE_DATE: 10, TYPE_TIMESTAMP: 19, TYPE_ARRAY: 16, TYPE_STRUCT: 17,
   TYPE_TIME: 20, TYPE_DATETIME: 21, TYPE_GEOGRAPHY: 22, TYPE_NUMERIC: 23, TYPE_BIGNUMERIC: 24, TYPE_JSON: 26, TYPE_INTERVAL: 27, TYPE_RANGE: 29,
 };
+
+/**
+ * For a test file: starts the analyzer before the file's tests and stops it after them. Returns the
+ * running server (call it inside a test or hook). Call once, at the top of the file.
+ */
+export function zetaSqlPerFile(): () => ZetaSqlServer {
+  let server: ZetaSqlServer | undefined;
+  beforeAll(async () => {
+    server = await startZetaSql();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!server) throw new Error('the ZetaSQL server is not running (zetaSqlPerFile() serves tests and hooks only)');
+    return server;
+  };
+}

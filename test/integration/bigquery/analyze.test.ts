@@ -9,17 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipeline } from '../../../pipelines/index.ts';
 import { extractStep } from '../../../pipelines/steps/extract.ts';
-import { startZetaSql, type ZetaSqlServer } from '../../helpers/zetasql.ts';
+import { zetaSqlPerFile, type ZetaSqlServer } from '../../helpers/zetasql.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 import { analyzeDag, PHASES, stepStatements, type StepVerdict } from './dag-statements.ts';
 
-let server: ZetaSqlServer;
-beforeAll(async () => {
-  server = await startZetaSql();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = zetaSqlPerFile();
 
 function failure(v: StepVerdict): string {
   return `${v.kind === 'sql' ? 'transform' : 'step'} '${v.name}' (${v.where}) does not pass BigQuery analysis:\n${v.error}`;
@@ -31,7 +25,7 @@ describe('the whole DAG, rendered for BigQuery', () => {
   let verdicts: Map<string, StepVerdict>;
   let analyzer: ReturnType<ZetaSqlServer['analyzer']>;
   beforeAll(async () => {
-    analyzer = server.analyzer();
+    analyzer = server().analyzer();
     verdicts = new Map((await analyzeDag(pipeline, analyzer)).map((v) => [v.name, v]));
   }, 120_000);
 
@@ -76,7 +70,7 @@ describe('a broken transform', () => {
   const pipeline = createPipeline({ sqlDir: dir.path, tsSteps: [extractStep] });
   let verdicts: Map<string, StepVerdict>;
   beforeAll(async () => {
-    verdicts = new Map((await analyzeDag(pipeline, server.analyzer())).map((v) => [v.name, v]));
+    verdicts = new Map((await analyzeDag(pipeline, server().analyzer())).map((v) => [v.name, v]));
   });
   afterAll(() => dir.remove());
 

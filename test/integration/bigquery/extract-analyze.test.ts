@@ -10,11 +10,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { extractFiles, type ExtractKind } from '../../../pipelines/extract/index.ts';
 import { LINE_COLUMNS } from '../../../pipelines/extract/line-files.ts';
 import { schemaField } from '../../../warehouse/bigquery/values.ts';
-import { startZetaSql, zetaType, type BigQueryAnalyzer, type ZetaSqlServer } from '../../helpers/zetasql.ts';
+import { zetaSqlPerFile, zetaType, type BigQueryAnalyzer } from '../../helpers/zetasql.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 import { event, ndjson, OPTS } from '../extract/helpers.ts';
 import { declaredParams, ZetaWarehouse } from './zeta-warehouse.ts';
@@ -23,13 +23,7 @@ const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../pipeline
 const BIGQUERY_FILES = readdirSync(SQL_DIR).filter((f) => f.endsWith('.bigquery.sql')).sort();
 const SCRATCH = '_beamline_lines_analyze';
 
-let server: ZetaSqlServer;
-beforeAll(async () => {
-  server = await startZetaSql();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = zetaSqlPerFile();
 
 /** The file a statement comes from: the `.bigquery.sql` file whose first line it holds, else the TypeScript that builds it. */
 function sourceOf(sql: string): string {
@@ -74,14 +68,14 @@ describe('extract on BigQuery: every statement passes the BigQuery analyzer', ()
     expect(sources).toEqual(new Set(['pipelines/extract/bulk-load.ts', `pipelines/extract/sql/validate-${kind}.bigquery.sql`, 'pipelines/extract/sql/create-raw_events.bigquery.sql']));
     expect(statements.some((s) => /^INSERT INTO raw_rejected/.test(s.sql))).toBe(true);
     expect(statements.some((s) => /^INSERT INTO _beamline_loads/.test(s.sql))).toBe(true);
-    const error = await analyzeAll(server.analyzer(), statements);
+    const error = await analyzeAll(server().analyzer(), statements);
     if (error) expect.fail(error);
   });
 
   it('raw_events is partitioned by the date of event_ts', async () => {
     const ddl = (await extractStatements('events', dir.path)).find((s) => s.sql.includes('CREATE TABLE IF NOT EXISTS `raw_events`'))!.sql;
     expect(ddl).toMatch(/\nPARTITION BY DATE\(event_ts\)\s*$/);
-    expect(await server.analyzer().analyze(ddl)).toMatchObject({ ok: true });
+    expect(await server().analyzer().analyze(ddl)).toMatchObject({ ok: true });
   });
 
   it.each([
@@ -94,7 +88,7 @@ describe('extract on BigQuery: every statement passes the BigQuery analyzer', ()
     const file = readFileSync(join(SQL_DIR, 'validate-events.bigquery.sql'), 'utf8');
     expect(file).toContain(from);
     const broken = statements.map((s) => ({ ...s, sql: s.sql.replace(from, to) }));
-    const error = await analyzeAll(server.analyzer(), broken);
+    const error = await analyzeAll(server().analyzer(), broken);
     expect(error).toMatch(/^pipelines\/extract\/sql\/validate-events\.bigquery\.sql \(statement \d+ of the extract\) does not pass BigQuery analysis:\n/);
     expect(error).toMatch(message);
   });

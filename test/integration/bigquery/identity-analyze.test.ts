@@ -7,22 +7,16 @@
  * changed), so the step renders its dates as a list of constants — the form BigQuery prunes
  * partitions by — and every statement is analyzed against a catalog of what the step reads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
 import type { StepContext } from '../../../pipelines/definition.ts';
 import { buildIdentity } from '../../../pipelines/steps/identity.ts';
 import type { Warehouse } from '../../../warehouse/types.ts';
-import { columnsFromDuckTypes, startZetaSql, type BigQueryAnalyzer, type ZetaSqlServer } from '../../helpers/zetasql.ts';
+import { columnsFromDuckTypes, zetaSqlPerFile, type BigQueryAnalyzer } from '../../helpers/zetasql.ts';
 import { RecordingWarehouse as Recorder } from './dag-statements.ts';
 
-let server: ZetaSqlServer;
-beforeAll(async () => {
-  server = await startZetaSql();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = zetaSqlPerFile();
 
 const SLICE = { from: '2026-03-01', to: '2026-03-05' };
 const ctx = (warehouse: Warehouse): StepContext => ({
@@ -54,7 +48,7 @@ async function analyzeAll(analyzer: BigQueryAnalyzer, statements: Recorder['stat
 
 describe('identity on BigQuery, catching up on dates outside its slice', () => {
   it('renders every date it reads as a constant, and every statement resolves', async () => {
-    const analyzer = catalog(server.analyzer());
+    const analyzer = catalog(server().analyzer());
     // A first build creates the step's tables (and the engine's log) in the catalog.
     const first = new Recorder(() => false);
     await buildIdentity(ctx(first));
@@ -85,7 +79,7 @@ describe('identity on BigQuery, catching up on dates outside its slice', () => {
   });
 
   it('rebuilds from all events when events was replaced whole since the state read it, and those statements resolve too', async () => {
-    const analyzer = catalog(server.analyzer());
+    const analyzer = catalog(server().analyzer());
     const first = new Recorder(() => false);
     await buildIdentity(ctx(first));
     expect(await analyzeAll(analyzer, first.statements)).toBeNull();
