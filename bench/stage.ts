@@ -9,7 +9,7 @@
  *                             (wall and CPU time, each step); BEAMLINE_BENCH_KEEP=1 keeps <dir>/nightly
  * Prints one JSON object on stdout.
  */
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.ts';
@@ -52,7 +52,9 @@ async function runOnce(home: string, slice: { from: string; to: string }, lookba
   const config = loadConfig({ overrides: { ...demoConfig('America/New_York'), ...horizon }, cwd: home, env: {} });
   if (config.warehouse.type !== 'duckdb') throw new Error('the bench runs on DuckDB');
   const memoryLimit = arg || config.warehouse.memoryLimit;
-  const warehouse = await openDuckDb({ path: join(home, 'warehouse.duckdb'), memoryLimit });
+  // BEAMLINE_BENCH_COMPRESSION=light (bench/run.ts --compression light): warehouse.compression
+  const compression = process.env.BEAMLINE_BENCH_COMPRESSION === 'light' ? 'light' : config.warehouse.compression;
+  const warehouse = await openDuckDb({ path: join(home, 'warehouse.duckdb'), memoryLimit, compression });
   const store = await openRunStore({ databaseUrl: '', sqlitePath: join(home, 'runs.sqlite') });
   const log = createLogger({ level: 'error' });
   const t0 = performance.now();
@@ -64,7 +66,7 @@ async function runOnce(home: string, slice: { from: string; to: string }, lookba
     const totalMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
-    return { summary, memoryLimit, runMs, totalMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000), horizonDays: config.sessions.rebuildHorizonDays ?? null };
+    return { summary, memoryLimit, compression: compression ?? 'auto', runMs, totalMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000), horizonDays: config.sessions.rebuildHorizonDays ?? null };
   } finally {
     await store.close();
   }
@@ -72,12 +74,14 @@ async function runOnce(home: string, slice: { from: string; to: string }, lookba
 
 async function pipeline() {
   for (const f of ['warehouse.duckdb', 'warehouse.duckdb.wal', 'runs.sqlite', 'runs.sqlite-wal', 'runs.sqlite-shm']) rmSync(join(dir!, f), { force: true });
-  const { summary, memoryLimit, runMs, totalMs } = await runOnce(dir!, { from: START, to: addDays(START, DAYS + 1) }, false);
+  const { summary, memoryLimit, compression, runMs, totalMs } = await runOnce(dir!, { from: START, to: addDays(START, DAYS + 1) }, false);
   return {
     stage,
     totalMs: Math.round(totalMs),
     closeMs: Math.round(totalMs - runMs),
     memoryLimit,
+    compression,
+    warehouseBytes: statSync(join(dir!, 'warehouse.duckdb')).size,
     peakRssMb: peakRssMb(),
     steps: summary.steps.map((s) => ({ step: s.name, rows: s.rowsOut, ms: Math.round(s.ms), rowsPerSec: s.ms > 0 ? Math.round((s.rowsOut / s.ms) * 1000) : null })),
   };

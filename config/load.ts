@@ -20,7 +20,7 @@ export interface BeamlineConfig {
   readonly file: string | null;
   readonly account: { readonly timeZone: string; readonly currency: string };
   readonly warehouse:
-    | { readonly type: 'duckdb'; readonly path: string; readonly threads?: number; readonly memoryLimit?: string }
+    | { readonly type: 'duckdb'; readonly path: string; readonly threads?: number; readonly memoryLimit?: string; readonly compression?: 'auto' | 'light' }
     | { readonly type: 'bigquery'; readonly project: string; readonly dataset: string; readonly location: string; readonly keyFile?: string; readonly maximumBytesBilled: number };
   readonly runStore: { readonly sqlitePath: string; readonly databaseUrl?: string };
   readonly redisUrl: string;
@@ -111,7 +111,7 @@ function toConfig(c: RawConfig, baseDir: string, file: string | null, env: NodeJ
   if (c.identity.hash_ids && !salt) throw new ConfigError(`identity.hash_ids is true but ${ENV.idSalt} is not set: the salt is a secret and comes from the environment`);
   const warehouse: BeamlineConfig['warehouse'] =
     c.warehouse.type === 'duckdb'
-      ? { type: 'duckdb', path: c.warehouse.path === ':memory:' ? ':memory:' : abs(c.warehouse.path), threads: c.warehouse.threads, memoryLimit: c.warehouse.memory_limit }
+      ? { type: 'duckdb', path: c.warehouse.path === ':memory:' ? ':memory:' : abs(c.warehouse.path), threads: c.warehouse.threads, memoryLimit: c.warehouse.memory_limit, compression: c.warehouse.compression }
       : { type: 'bigquery', project: c.warehouse.project, dataset: c.warehouse.dataset, location: c.warehouse.location, keyFile: c.warehouse.key_file, maximumBytesBilled: c.warehouse.maximum_bytes_billed };
   const semantic = {
     account: c.account, sessions: c.sessions, dedupe: c.dedupe, identity: { ...c.identity }, consent: c.consent,

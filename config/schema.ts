@@ -37,7 +37,7 @@ export const configSchema = z
       .default({ time_zone: 'UTC', currency: 'USD' }),
     warehouse: z
       .discriminatedUnion('type', [
-        z.object({ type: z.literal('duckdb'), path: z.string().min(1).default('.beamline/warehouse.duckdb'), threads: z.number().int().positive().optional(), memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '1GB' or '512MiB'").default(DEFAULT_DUCKDB_MEMORY_LIMIT) }).strict(),
+        z.object({ type: z.literal('duckdb'), path: z.string().min(1).default('.beamline/warehouse.duckdb'), threads: z.number().int().positive().optional(), memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '1GB' or '512MiB'").default(DEFAULT_DUCKDB_MEMORY_LIMIT), compression: z.enum(['auto', 'light']).default('auto') }).strict(),
         z
           .object({
             type: z.literal('bigquery'),
@@ -49,7 +49,7 @@ export const configSchema = z
           })
           .strict(),
       ])
-      .default({ type: 'duckdb', path: '.beamline/warehouse.duckdb', memory_limit: DEFAULT_DUCKDB_MEMORY_LIMIT }),
+      .default({ type: 'duckdb', path: '.beamline/warehouse.duckdb', memory_limit: DEFAULT_DUCKDB_MEMORY_LIMIT, compression: 'auto' }),
     run_store: z
       .object({ sqlite_path: z.string().default('.beamline/runs.sqlite'), database_url: z.string().optional() })
       .strict()

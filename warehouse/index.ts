@@ -35,7 +35,7 @@ export function canDryRun(w: Warehouse): w is DryRunWarehouse {
 export async function openWarehouse(config: BeamlineConfig['warehouse']): Promise<Warehouse> {
   switch (config.type) {
     case 'duckdb':
-      return openDuckDb({ path: config.path, threads: config.threads, memoryLimit: config.memoryLimit });
+      return openDuckDb({ path: config.path, threads: config.threads, memoryLimit: config.memoryLimit, compression: config.compression });
     case 'bigquery':
       return openBigQuery({
         project: config.project, dataset: config.dataset, location: config.location, keyFile: config.keyFile, maximumBytesBilled: config.maximumBytesBilled,
