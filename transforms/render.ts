@@ -6,7 +6,7 @@
 import { fromZonedTime } from 'date-fns-tz';
 import type { SqlDialect } from '../warehouse/dialect.ts';
 import type { TransformDef } from './definition.ts';
-import type { StartsContext } from './starts.ts';
+import { atOrAfterStart, type StartsContext } from './starts.ts';
 import { stagingMacros } from './staging-macros.ts';
 import { renderTemplate, type TemplateArg, type TemplateFn } from './template.ts';
 
@@ -82,11 +82,7 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     },
     is_full_refresh: () => (ctx.fullRefresh ? 'TRUE' : 'FALSE'),
     // transforms/starts.ts: a key's rows at or after its start, the partitions no start precedes, a count carried over the start
-    starts_filter: (person, ts) => {
-      const s = ctx.starts;
-      if (!s) return 'TRUE';
-      return `NOT EXISTS (SELECT 1 FROM ${d.quoteIdent(s.table)} AS ds_ WHERE ds_.${d.quoteIdent(s.key)} = ${str(person, 'starts_filter()')} AND ${str(ts, 'starts_filter() column')} < ds_.from_ts)`;
-    },
+    starts_filter: (person, ts) => (ctx.starts ? atOrAfterStart(d, ctx.starts.table, ctx.starts.key, str(person, 'starts_filter()'), str(ts, 'starts_filter() column')) : 'TRUE'),
     starts_floor: (column) => (ctx.starts?.floor ? `${str(column, 'starts_floor()')} >= DATE '${ctx.starts.floor}'` : 'TRUE'),
     starts_count: (table, column, condition) => {
       if (!ctx.starts) return '0';

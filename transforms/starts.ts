@@ -13,6 +13,7 @@
  *   `coalesce((SELECT max(x.column) FROM table AS x WHERE condition), 0)` (else 0).
  * The engine's DELETE keeps the same rows (materialize.ts).
  */
+import type { SqlDialect } from '../warehouse/dialect.ts';
 import type { Warehouse } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
 
@@ -51,9 +52,19 @@ export async function startsFor(w: Warehouse, def: TransformDef, fullRefresh: bo
   return { table: def.startsFrom, key: def.key!, floor: Number(r?.whole ?? 0) === 0 && r?.floor ? r.floor : null };
 }
 
+/**
+ * The rows at or after their key's start: no row of the starts `table` (key column `keyColumn`,
+ * `from_ts`) for the row's key `key` starts later than its time `ts`. A key with a NULL start, or
+ * none there, keeps all its rows. Serves the templates (starts_filter), the engine's DELETE and the
+ * attribute step's queue (`attribution_pending` has the same two columns).
+ */
+export function atOrAfterStart(d: SqlDialect, table: string, keyColumn: string, key: string, ts: string): string {
+  return `NOT EXISTS (SELECT 1 FROM ${d.quoteIdent(table)} AS ds_ WHERE ds_.${d.quoteIdent(keyColumn)} = ${key} AND ${ts} < ds_.from_ts)`;
+}
+
 /** The DELETE condition that keeps a key's rows before its start (to AND with the key filter). */
 export function keepBeforeStart(w: Pick<Warehouse, 'dialect'>, def: TransformDef, starts: StartsContext, alias: string): string {
   const q = (n: string) => w.dialect.quoteIdent(n);
-  const keep = `NOT EXISTS (SELECT 1 FROM ${q(starts.table)} AS ds_ WHERE ds_.${q(starts.key)} = ${alias}.${q(def.key!)} AND ${alias}.${q(def.startColumn!)} < ds_.from_ts)`;
+  const keep = atOrAfterStart(w.dialect, starts.table, starts.key, `${alias}.${q(def.key!)}`, `${alias}.${q(def.startColumn!)}`);
   return starts.floor !== null && def.partitionBy ? `${keep} AND ${alias}.${q(def.partitionBy)} >= DATE '${starts.floor}'` : keep;
 }

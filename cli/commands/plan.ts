@@ -7,8 +7,8 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../lib/errors.ts';
 import type { Pipeline, StepContext } from '../../pipelines/definition.ts';
-import { addDays } from '../../pipelines/dates.ts';
 import { effectiveSlice } from '../../pipelines/runner.ts';
+import { horizonDates } from '../../pipelines/steps/journey-starts.ts';
 import { isStartsQuery, startsAnswer } from '../../transforms/starts.ts';
 import type { Slice } from '../../transforms/index.ts';
 import { canDryRun, type DryRunWarehouse, type Warehouse } from '../../warehouse/index.ts';
@@ -68,7 +68,7 @@ export async function planRun(pipeline: Pipeline, ctx: Omit<StepContext, 'wareho
   // With sessions.rebuild_horizon_days, the person-keyed steps are planned from the earliest start a
   // night can have: the day before the horizon (persons whose events identity moved start there).
   const days = ctx.config.sessions.rebuildHorizonDays;
-  const startsFloor = days !== undefined && !ctx.fullRefresh ? addDays(ctx.slice.from, -days - 1) : undefined;
+  const startsFloor = days !== undefined && !ctx.fullRefresh ? horizonDates(ctx.slice.from, days).floor : undefined;
   for (const step of pipeline.steps) {
     if (step.kind !== 'sql') {
       plans.push({ step: step.name, kind: step.kind, bytes: null, statements: 0, largest: 0, note: step.kind === 'extract' ? 'load jobs: not billed' : 'TypeScript step: not estimated' });

@@ -6,6 +6,7 @@
  * start is NULL; see attribute.ts). Values are always bound parameters.
  */
 import { readFileSync } from 'node:fs';
+import { atOrAfterStart } from '../../transforms/starts.ts';
 import { renderTemplate } from '../../transforms/template.ts';
 import type { SqlDialect } from '../../warehouse/dialect.ts';
 
@@ -23,6 +24,15 @@ function sqlFile(name: string): string {
 /** Which conversions a statement covers: all of them, or those of the persons listed in `keysFrom`. */
 export type Scope = { readonly kind: 'all' } | { readonly kind: 'persons'; readonly keysFrom: string };
 
+/**
+ * The conversions (or credits) in `scope`, by their `person` and conversion time `ts` columns: all of
+ * them, or those of the queued persons at or after each one's start (all of theirs when it is NULL).
+ */
+export function scopeFilter(dialect: SqlDialect, scope: Scope, person: string, ts: string): string {
+  if (scope.kind === 'all') return 'TRUE';
+  return `${person} IN (SELECT person_id FROM ${dialect.quoteIdent(scope.keysFrom)}) AND ${atOrAfterStart(dialect, scope.keysFrom, 'person_id', person, ts)}`;
+}
+
 /** Renders `sql/<name>` for `dialect` and `scope`. */
 export function renderAttributionSql(name: string, dialect: SqlDialect, scope: Scope): string {
   const arg = (a: string | number | undefined, what: string): string => {
@@ -34,10 +44,6 @@ export function renderAttributionSql(name: string, dialect: SqlDialect, scope: S
     param: (i) => dialect.param(Number(i)),
     epoch_ms: (e) => dialect.epochMillis(arg(e, 'epoch_ms()')),
     cast_text: (e) => dialect.castText(arg(e, 'cast_text()')),
-    scope: (column, ts) => {
-      if (scope.kind === 'all') return 'TRUE';
-      const [person, at, keys] = [arg(column, 'scope()'), arg(ts, 'scope() time column'), dialect.quoteIdent(scope.keysFrom)];
-      return `${person} IN (SELECT person_id FROM ${keys}) AND NOT EXISTS (SELECT 1 FROM ${keys} AS sp_ WHERE sp_.person_id = ${person} AND ${at} < sp_.from_ts)`;
-    },
+    scope: (column, ts) => scopeFilter(dialect, scope, arg(column, 'scope()'), arg(ts, 'scope() time column')),
   });
 }

@@ -23,7 +23,7 @@ import type { AttributionModel, CreditRow, ModelName } from '../../models/index.
 import type { WarehouseSession } from '../../warehouse/types.ts';
 import { checkCredits } from '../attribution/data-tests.ts';
 import { readPaths, type ScopedPath } from '../attribution/paths.ts';
-import type { Scope } from '../attribution/sql.ts';
+import { scopeFilter, type Scope } from '../attribution/sql.ts';
 import { CREDITS_TABLE, DIRTY_DATES_TABLE, dropStages, ensureTables, insertStaged, PENDING_TABLE, stageRows, TRAINING_TABLE } from '../attribution/tables.ts';
 import { trainingRows } from '../attribution/training-record.ts';
 import { readTrainingJourneys, trainingWindow, type TrainingData } from '../attribution/training.ts';
@@ -166,10 +166,9 @@ async function replaceScope(tx: WarehouseSession, scope: Scope): Promise<void> {
   }
   // A queued person's credits from their start on (all when it is NULL), and the credits of their
   // current conversions from the start on (a conversion that moved to them from another person).
-  const dirty = `SELECT person_id FROM ${q(scope.keysFrom)}`;
-  const fromStart = (person: string, ts: string) => `NOT EXISTS (SELECT 1 FROM ${q(scope.keysFrom)} AS sp_ WHERE sp_.person_id = ${person} AND ${ts} < sp_.from_ts)`;
-  const where = `(person_id IN (${dirty}) AND ${fromStart(`${credits}.person_id`, `${credits}.conversion_ts`)})
-    OR conversion_id IN (SELECT c.conversion_id FROM ${q('conversions')} AS c WHERE c.person_id IN (${dirty}) AND ${fromStart('c.person_id', 'c.conversion_ts')})`;
+  const inScope = (person: string, ts: string) => scopeFilter(tx.dialect, scope, person, ts);
+  const where = `(${inScope(`${credits}.person_id`, `${credits}.conversion_ts`)})
+    OR conversion_id IN (SELECT c.conversion_id FROM ${q('conversions')} AS c WHERE ${inScope('c.person_id', 'c.conversion_ts')})`;
   await tx.exec(`INSERT INTO ${q(DIRTY_DATES_TABLE)} SELECT DISTINCT local_date FROM ${credits} WHERE ${where}`);
   await tx.exec(`DELETE FROM ${credits} WHERE ${where}`);
 }
@@ -195,9 +194,7 @@ async function queueDirtyPersons(tx: WarehouseSession): Promise<void> {
 /** Adds the dates of the conversions just credited to `attribution_dirty_dates`. */
 async function markNewDates(tx: WarehouseSession, scope: Scope): Promise<void> {
   const q = (n: string) => tx.dialect.quoteIdent(n);
-  const inScope = scope.kind === 'all'
-    ? 'TRUE'
-    : `c.person_id IN (SELECT person_id FROM ${q(scope.keysFrom)}) AND NOT EXISTS (SELECT 1 FROM ${q(scope.keysFrom)} AS sp_ WHERE sp_.person_id = c.person_id AND c.conversion_ts < sp_.from_ts)`;
+  const inScope = scopeFilter(tx.dialect, scope, 'c.person_id', 'c.conversion_ts');
   await tx.exec(
     `INSERT INTO ${q(DIRTY_DATES_TABLE)} SELECT DISTINCT c.local_date FROM ${q('conversions')} AS c WHERE ${inScope} AND c.local_date NOT IN (SELECT local_date FROM ${q(DIRTY_DATES_TABLE)})`,
   );

@@ -58,6 +58,12 @@ export const journeyStartsStep: TsStepDef = {
   run: buildStarts,
 };
 
+/** The horizon H (`first` − `days`) and the day before it, F: the earliest start a run can give (both 'YYYY-MM-DD'). */
+export function horizonDates(first: string, days: number): { horizon: string; floor: string } {
+  const horizon = addDays(first, -days);
+  return { horizon, floor: addDays(horizon, -1) };
+}
+
 export async function buildStarts(ctx: StepContext): Promise<StepResult> {
   const w = ctx.warehouse;
   const d = w.dialect;
@@ -88,8 +94,7 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
       await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_prev')} AS
         SELECT person_id, min(from_ts) AS from_ts, count(*) - count(from_ts) AS whole FROM ${t(STARTS_TABLE)} WHERE TRUE${prevDone} GROUP BY person_id`);
       if (bounded) {
-        const h = addDays(first, -days);
-        const f = addDays(h, -1);
+        const { horizon: h, floor: f } = horizonDates(first, days);
         const [hTs, fTs] = [localMidnightUtc(h, ctx.config.account.timeZone).toISOString(), localMidnightUtc(f, ctx.config.account.timeZone).toISOString()];
         await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_last')} AS
           SELECT person_id, max(session_start) AS last_start FROM ${t('sessions')}
