@@ -46,7 +46,7 @@ export const CLICK_LANDINGS_TABLE = 'dirty_click_landings';
 
 const STARTS_COLUMNS = { person_id: 'VARCHAR', from_ts: 'TIMESTAMPTZ', from_date: 'DATE', session_base: 'BIGINT', reason: 'VARCHAR', batch: 'VARCHAR' } as const;
 const LANDINGS_COLUMNS = { person_id: 'VARCHAR', click_id_param: 'VARCHAR', click_id: 'VARCHAR', landings: 'BIGINT' } as const;
-const SCRATCH = ['_starts_prev', '_starts_last', '_starts_moved', '_starts_new'];
+const SCRATCH = ['_starts_prev', '_starts_last', '_starts_moved', '_starts_new', '_starts_before'];
 
 export const journeyStartsStep: TsStepDef = {
   name: 'journey_starts',
@@ -132,21 +132,19 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
       await tx.exec(`DELETE FROM ${t(STARTS_TABLE)} WHERE TRUE`);
       await tx.exec(`DELETE FROM ${t(CLICK_LANDINGS_TABLE)} WHERE TRUE`);
       if (!ctx.fullRefresh) {
-        // session_base: the person's sessions before their start (none when the start is NULL).
+        // The person's sessions before their start, per landing click id (NULL: none), in ONE scan of
+        // `sessions`: their count is session_base, and those with a click id are the click landings.
+        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_before')} AS
+          ${bounded ? `SELECT s.person_id, s.click_id_param, s.click_id, count(*) AS sessions
+            FROM ${t('sessions')} AS s JOIN ${t('_starts_new')} AS k ON k.person_id = s.person_id AND s.session_start < k.from_ts
+            GROUP BY s.person_id, s.click_id_param, s.click_id`
+            : `SELECT ${d.castText('NULL')} AS person_id, ${d.castText('NULL')} AS click_id_param, ${d.castText('NULL')} AS click_id, 0 AS sessions FROM (SELECT 1 AS one) AS z WHERE FALSE`}`);
         await tx.exec(`INSERT INTO ${t(STARTS_TABLE)} (person_id, from_ts, from_date, session_base, reason, batch)
           SELECT n.person_id, n.from_ts, ${d.localDate('n.from_ts', ctx.config.account.timeZone)} AS from_date, coalesce(b.sessions, 0) AS session_base, n.reason, ${batch} AS batch
           FROM ${t('_starts_new')} AS n
-          LEFT JOIN (
-            ${bounded ? `SELECT s.person_id, count(*) AS sessions FROM ${t('sessions')} AS s JOIN ${t('_starts_new')} AS k ON k.person_id = s.person_id AND s.session_start < k.from_ts GROUP BY s.person_id`
-              : `SELECT ${d.castText('NULL')} AS person_id, 0 AS sessions FROM (SELECT 1 AS one) AS z WHERE FALSE`}
-          ) AS b ON b.person_id = n.person_id`);
-        if (bounded) {
-          await tx.exec(`INSERT INTO ${t(CLICK_LANDINGS_TABLE)} (person_id, click_id_param, click_id, landings)
-            SELECT s.person_id, s.click_id_param, s.click_id, count(*) AS landings
-            FROM ${t('sessions')} AS s JOIN ${t('_starts_new')} AS k ON k.person_id = s.person_id AND s.session_start < k.from_ts
-            WHERE s.click_id IS NOT NULL
-            GROUP BY s.person_id, s.click_id_param, s.click_id`);
-        }
+          LEFT JOIN (SELECT person_id, sum(sessions) AS sessions FROM ${t('_starts_before')} GROUP BY person_id) AS b ON b.person_id = n.person_id`);
+        await tx.exec(`INSERT INTO ${t(CLICK_LANDINGS_TABLE)} (person_id, click_id_param, click_id, landings)
+          SELECT person_id, click_id_param, click_id, sessions AS landings FROM ${t('_starts_before')} WHERE click_id IS NOT NULL`);
       }
       const [c] = await tx.query<{ persons: number; bounded: number; floor: string | null }>(
         `SELECT count(*) AS persons, count(from_ts) AS bounded, ${d.castText('min(from_date)')} AS floor FROM ${t(STARTS_TABLE)}`,
