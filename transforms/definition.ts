@@ -11,6 +11,14 @@
  *   -- keys_from: dirty_persons           (…for the keys listed in this table's `key` column)
  *   -- starts_from: dirty_starts          (incremental_by_key, optional: …from each key's `from_ts` in this table on…)
  *   -- start_column: event_ts             (…compared with this column: rows before it are kept; see transforms/starts.ts)
+ *   -- keys_inline: dates                 (incremental_by_key, optional: the keys are DATEs, read before the run and rendered as
+ *                                          constants, so a partitioned warehouse prunes; a NULL key rebuilds the table whole)
+ *   -- log_dates: local_date              (incremental / incremental_by_key, optional: every write adds the dates it changed
+ *                                          to `_changed_dates`, in its transaction; see transforms/changed-dates.ts)
+ *   -- log_dates_compare: id, local_date, v  (incremental_by_key with log_dates, optional: only the dates of rows that changed
+ *                                          in these columns are logged — old rows compared with new, EXCEPT DISTINCT)
+ *   -- rebuild_on_change: true            (optional: the table is rebuilt whole when its rendered SQL — template, config
+ *                                          variables, macros — differs from the last build's)
  *   -- partition_by: local_date           (optional; a DATE column. Default: slice_column for incremental)
  *   -- cluster_by: person_id, channel     (optional; up to 4 columns, the usual filters)
  *
@@ -42,6 +50,14 @@ export interface TransformDef {
   /** incremental_by_key: a table of (key, from_ts): a key's rows with `startColumn` before its from_ts are kept (transforms/starts.ts). */
   readonly startsFrom?: string;
   readonly startColumn?: string;
+  /** incremental_by_key: the keys are DATEs, rendered as constants (`keys_inline: dates`). */
+  readonly keysInline?: 'dates';
+  /** The DATE column whose changed values every write logs in `_changed_dates` (transforms/changed-dates.ts). */
+  readonly logDates?: string;
+  /** log_dates: log only the dates of rows that changed in these columns (old rows against new). */
+  readonly logDatesCompare?: readonly string[];
+  /** Rebuild the table whole when its rendered SQL differs from the last build's. */
+  readonly rebuildOnChange?: boolean;
   /** The DATE column the table is partitioned by on warehouses that partition (BigQuery). */
   readonly partitionBy?: string;
   /** Columns the table is clustered by on warehouses that cluster (BigQuery); at most 4. */
@@ -56,7 +72,7 @@ export interface TransformDef {
   readonly checksum: string;
 }
 
-const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'starts_from', 'start_column', 'unique_key', 'depends_on', 'partition_by', 'cluster_by']);
+const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'starts_from', 'start_column', 'unique_key', 'depends_on', 'partition_by', 'cluster_by', 'keys_inline', 'log_dates', 'log_dates_compare', 'rebuild_on_change']);
 
 /** Reads one transform file (and its `.bigquery.sql` override when present). */
 export function readTransform(file: string, layer: string, bigqueryOverride?: string): TransformDef {
@@ -78,6 +94,23 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
   }
   if (header.starts_from !== undefined && materialized !== 'incremental_by_key') throw new DefinitionError(`${file}: header 'starts_from' applies to incremental_by_key transforms only`);
   if (header.start_column !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(header.start_column)) throw new DefinitionError(`${file}: header 'start_column' takes a column name, got '${header.start_column}'`);
+  if (header.keys_inline !== undefined) {
+    if (header.keys_inline !== 'dates') throw new DefinitionError(`${file}: header 'keys_inline' takes 'dates', got '${header.keys_inline}'`);
+    if (materialized !== 'incremental_by_key') throw new DefinitionError(`${file}: header 'keys_inline' applies to incremental_by_key transforms only`);
+  }
+  if (header.log_dates !== undefined) {
+    if (materialized !== 'incremental' && materialized !== 'incremental_by_key') throw new DefinitionError(`${file}: header 'log_dates' applies to incremental and incremental_by_key transforms only`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(header.log_dates)) throw new DefinitionError(`${file}: header 'log_dates' takes a DATE column name, got '${header.log_dates}'`);
+  }
+  const logDatesCompare = (header.log_dates_compare ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  if (header.log_dates_compare !== undefined) {
+    if (header.log_dates === undefined || materialized !== 'incremental_by_key') throw new DefinitionError(`${file}: header 'log_dates_compare' applies to incremental_by_key transforms with 'log_dates'`);
+    const bad = logDatesCompare.find((c) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c));
+    if (bad !== undefined || !logDatesCompare.includes(header.log_dates)) throw new DefinitionError(`${file}: header 'log_dates_compare' takes column names including '${header.log_dates}', got '${header.log_dates_compare}'`);
+  }
+  if (header.rebuild_on_change !== undefined && !['true', 'false'].includes(header.rebuild_on_change)) {
+    throw new DefinitionError(`${file}: header 'rebuild_on_change' takes true or false, got '${header.rebuild_on_change}'`);
+  }
   let batchDays: number | undefined;
   if (header.batch_days !== undefined) {
     batchDays = Number(header.batch_days);
@@ -109,6 +142,7 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
   return {
     name, file, layer, version, materialized,
     sliceColumn: header.slice_column, batchDays, key: header.key, keysFrom: header.keys_from, startsFrom: header.starts_from, startColumn: header.start_column,
+    keysInline: header.keys_inline === 'dates' ? 'dates' : undefined, logDates: header.log_dates, logDatesCompare: logDatesCompare.length > 0 ? logDatesCompare : undefined, rebuildOnChange: header.rebuild_on_change === 'true',
     partitionBy, clusterBy: clusterBy.length > 0 ? clusterBy : undefined,
     purpose: header.purpose ?? '', grain: header.grain ?? '',
     templates, refs: [...refs].sort(), checksum,

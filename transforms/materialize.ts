@@ -26,6 +26,7 @@ import { createTableSql } from '../warehouse/dialect.ts';
 import { batchesSlices, type Warehouse, type WarehouseSession } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
 import { renderTransform, type RenderContext } from './render.ts';
+import { changedDatesCompared, changedDatesList, changedDatesOfRows, changedWhole, ensureChangedDates, fingerprintOf, inlineDatesFilter, readInlineKeys, storedFingerprint, storeFingerprint } from './changed-dates.ts';
 import { keepBeforeStart, startsFor } from './starts.ts';
 
 export interface MaterializeResult {
@@ -41,6 +42,13 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
   // A table that does not exist yet is built whole: a key filter over an empty key list would build it empty.
   const exists = await warehouse.tableExists(def.name);
   if (!exists && !ctx.fullRefresh) ctx = { ...ctx, fullRefresh: true };
+  // rebuild_on_change / keys_inline (transforms/changed-dates.ts): a changed definition, or a NULL key, rebuilds the table whole.
+  const fingerprint = def.rebuildOnChange ? fingerprintOf(renderTransform(def, { ...ctx, ...FINGERPRINT_RENDERING, vars: { ...ctx.vars, ...FINGERPRINT_RENDERING.vars } })) : undefined;
+  if (fingerprint !== undefined && !ctx.fullRefresh && (await storedFingerprint(warehouse, def.name, fingerprint)) !== fingerprint) ctx = { ...ctx, fullRefresh: true };
+  if (def.keysInline && !ctx.fullRefresh) {
+    const keys = await readInlineKeys(warehouse, def);
+    ctx = keys === 'whole' ? { ...ctx, fullRefresh: true } : { ...ctx, inlineKeys: keys };
+  }
   // Per-key starts (transforms/starts.ts): the template and the DELETE below keep each key's rows before its start.
   const starts = exists ? await startsFor(warehouse, def, ctx.fullRefresh) : undefined;
   if (starts) ctx = { ...ctx, starts };
@@ -56,7 +64,13 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
       const slices = def.batchDays !== undefined && batchesSlices(warehouse) ? splitSlice(ctx.slice, def.batchDays) : [ctx.slice];
       const select = (slice: Slice) => sliceSelect(warehouse, def, slice === ctx.slice ? body : stripHeaderComments(renderTransform(def, { ...ctx, slice })), slice);
       await ensureSliceWrites(warehouse);
-      const log = sliceWritesSql(warehouse, def.name, ctx.slice, writeIdOf(ctx), ctx.fullRefresh || !exists);
+      const whole = ctx.fullRefresh || !exists;
+      const log = sliceWritesSql(warehouse, def.name, ctx.slice, writeIdOf(ctx), whole);
+      if (def.logDates) {
+        await ensureChangedDates(warehouse);
+        const d = warehouse.dialect;
+        log.push(...(whole ? [changedWhole(d, def.name, writeIdOf(ctx))] : changedDatesList(d, def.name, writeIdOf(ctx), splitSlice(ctx.slice, 1).map((x) => x.from))));
+      }
       if (!exists && slices.length === 1) {
         // CREATE OR REPLACE cannot join a transaction (BigQuery), so the log is written first: if the
         // build then fails, the log names writes that did not happen, which only makes a reader re-read
@@ -68,19 +82,39 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
       }
     } else {
       const rebuild = def.materialized === 'table' || !exists || (ctx.fullRefresh && def.materialized === 'incremental_by_key');
-      rowsOut = rebuild
-        ? await replaceTable(warehouse, table, body, def)
-        : await warehouse.transaction(async (tx) => {
-          await tx.exec(`DELETE FROM ${table} AS t WHERE t.${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})${starts ? ` AND ${keepBeforeStart(warehouse, def, starts, 't')}` : ''}`);
-          return tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${body}\n) AS s`);
+      const d = warehouse.dialect;
+      if (def.logDates) await ensureChangedDates(warehouse);
+      if (rebuild) {
+        // Logged before the build, as the slice log is (see the incremental branch).
+        if (def.logDates) await warehouse.exec(changedWhole(d, def.name, writeIdOf(ctx)));
+        rowsOut = await replaceTable(warehouse, table, body, def);
+      } else {
+        const keyed = ctx.inlineKeys ? inlineDatesFilter(`t.${q(def.key!)}`, ctx.inlineKeys) : `t.${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})`;
+        const where = `${keyed}${starts ? ` AND ${keepBeforeStart(warehouse, def, starts, 't')}` : ''}`;
+        // log_dates: the dates of the rows replaced and of the rows written (with log_dates_compare: of
+        // those that changed), in the write's transaction
+        const logRows = def.logDates ? changedDatesOfRows(d, def.name, writeIdOf(ctx), def.logDates, table, where) : undefined;
+        const compared = def.logDates && def.logDatesCompare ? changedDatesCompared(d, def.name, writeIdOf(ctx), def.logDates, def.logDatesCompare, table, where) : undefined;
+        const [before, after] = compared ? [compared.before, compared.after] : [logRows, logRows];
+        rowsOut = await warehouse.transaction(async (tx) => {
+          if (before) await tx.exec(before);
+          await tx.exec(`DELETE FROM ${table} AS t WHERE ${where}`);
+          const n = await tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${body}\n) AS s`);
+          if (after) await tx.exec(after);
+          return n;
         });
+      }
     }
   } catch (err) {
     const retryable = (err as { retryable?: boolean }).retryable ?? false;
     throw new TransformError(`transform '${def.name}' (${def.file}) failed: ${(err as Error).message}`, { cause: err, retryable });
   }
+  if (fingerprint !== undefined) await storeFingerprint(warehouse, def.name, fingerprint);
   return { name: def.name, rowsOut, sql, durationMs: performance.now() - started };
 }
+
+/** What a fingerprint's rendering fixes: the parts of a run's rendering that change every run without changing the definition. */
+const FINGERPRINT_RENDERING = { slice: { from: '2000-01-01', to: '2000-01-02' }, fullRefresh: false, starts: undefined, inlineKeys: undefined, vars: { as_of: '', run_id: '' } } as const;
 
 /**
  * Builds the whole table with one CREATE OR REPLACE statement: atomic on its own, laid out by the

@@ -6,6 +6,7 @@
 import { fromZonedTime } from 'date-fns-tz';
 import type { SqlDialect } from '../warehouse/dialect.ts';
 import type { TransformDef } from './definition.ts';
+import { inlineDatesFilter } from './changed-dates.ts';
 import { atOrAfterStart, type StartsContext } from './starts.ts';
 import { stagingMacros } from './staging-macros.ts';
 import { renderTemplate, type TemplateArg, type TemplateFn } from './template.ts';
@@ -27,6 +28,8 @@ export interface RenderContext {
   readonly vars: Readonly<Record<string, string | number | boolean>>;
   /** Per-key starts of an incremental_by_key transform with `starts_from` (transforms/starts.ts), when they apply to this run. */
   readonly starts?: StartsContext;
+  /** The keys of a `keys_inline: dates` transform for this run, rendered by keys_filter() as constants (transforms/changed-dates.ts). */
+  readonly inlineKeys?: readonly string[];
   /** Extra macros, e.g. channel_case() compiled from the channel rules. */
   readonly macros?: Readonly<Record<string, TemplateFn>>;
 }
@@ -78,6 +81,7 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     cast_text: (expr) => d.castText(str(expr, 'cast_text()')),
     keys_filter: (column) => {
       if (ctx.fullRefresh || !def.keysFrom) return 'TRUE';
+      if (ctx.inlineKeys) return inlineDatesFilter(d.quoteIdent(str(column, 'keys_filter()')), ctx.inlineKeys);
       return `${d.quoteIdent(str(column, 'keys_filter()'))} IN (SELECT ${d.quoteIdent(def.key!)} FROM ${d.quoteIdent(def.keysFrom)})`;
     },
     is_full_refresh: () => (ctx.fullRefresh ? 'TRUE' : 'FALSE'),

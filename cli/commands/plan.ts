@@ -9,6 +9,8 @@ import { ConfigError } from '../../lib/errors.ts';
 import type { Pipeline, StepContext } from '../../pipelines/definition.ts';
 import { effectiveSlice } from '../../pipelines/runner.ts';
 import { horizonDates } from '../../pipelines/steps/journey-starts.ts';
+import { inlineKeysAnswer, isFingerprintQuery, isInlineKeysQuery } from '../../transforms/changed-dates.ts';
+import { splitSlice } from '../../transforms/materialize.ts';
 import { isStartsQuery, startsAnswer } from '../../transforms/starts.ts';
 import type { Slice } from '../../transforms/index.ts';
 import { canDryRun, type DryRunWarehouse, type Warehouse } from '../../warehouse/index.ts';
@@ -22,13 +24,20 @@ const TIB = 2 ** 40;
 class RecordingWarehouse implements Warehouse {
   readonly statements: string[] = [];
   readonly dialect: Warehouse['dialect'];
-  /** `startsFloor`: with a rebuild horizon, the date the person-keyed steps are planned from (see planRun). */
-  constructor(private readonly inner: Warehouse, private readonly startsFloor?: string) {
+  /**
+   * `startsFloor`: with a rebuild horizon, the date the person-keyed steps are planned from (see planRun).
+   * `reportDates`: the dates the date-keyed reports are planned for (see planRun).
+   */
+  constructor(private readonly inner: Warehouse, private readonly startsFloor: string | undefined, private readonly reportDates: readonly string[]) {
     this.dialect = inner.dialect;
   }
   async query<T extends Row = Row>(sql: string): Promise<T[]> {
-    // The engine's question about per-key starts is answered, not planned: a run asks it of a table its journey_starts step has just written.
+    // The engine's questions about per-key starts and a report's dates are answered, not planned: a run
+    // asks them of tables its journey_starts and report_dates steps have just written.
     if (isStartsQuery(sql)) return this.startsFloor ? [startsAnswer(this.startsFloor) as unknown as T] : [];
+    if (isInlineKeysQuery(sql)) return inlineKeysAnswer(this.reportDates) as unknown as T[];
+    // Whether a report's definition changed since its last build is a real, tiny read.
+    if (isFingerprintQuery(sql)) return this.inner.query<T>(sql);
     this.statements.push(sql);
     return [];
   }
@@ -69,12 +78,16 @@ export async function planRun(pipeline: Pipeline, ctx: Omit<StepContext, 'wareho
   // night can have: the day before the horizon (persons whose events identity moved start there).
   const days = ctx.config.sessions.rebuildHorizonDays;
   const startsFloor = days !== undefined && !ctx.fullRefresh ? horizonDates(ctx.slice.from, days).floor : undefined;
+  // The date-keyed reports are planned for the dates the person-keyed steps rewrite: from that floor
+  // (else the slice's first day) to the slice's end. (Without a horizon a night may list older dates:
+  // those of every dirty person's rows.)
+  const reportDates = splitSlice({ from: startsFloor ?? ctx.slice.from, to: ctx.slice.to }, 1).map((s) => s.from);
   for (const step of pipeline.steps) {
     if (step.kind !== 'sql') {
       plans.push({ step: step.name, kind: step.kind, bytes: null, statements: 0, largest: 0, note: step.kind === 'extract' ? 'load jobs: not billed' : 'TypeScript step: not estimated' });
       continue;
     }
-    const recorder = new RecordingWarehouse(ctx.warehouse, startsFloor);
+    const recorder = new RecordingWarehouse(ctx.warehouse, startsFloor, reportDates);
     await step.run({ ...ctx, warehouse: recorder });
     let bytes = 0;
     let largest = 0;

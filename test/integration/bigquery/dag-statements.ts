@@ -9,6 +9,7 @@ import { loadConfig, type BeamlineConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
 import { RAW_TABLES } from '../../../pipelines/extract/raw-tables.ts';
 import type { Pipeline, Step, StepContext } from '../../../pipelines/definition.ts';
+import { inlineKeysAnswer, isFingerprintQuery, isInlineKeysQuery, unchangedFingerprintAnswer } from '../../../transforms/changed-dates.ts';
 import { isStartsQuery, startsAnswer } from '../../../transforms/starts.ts';
 import { bigqueryDialect } from '../../../warehouse/dialect.ts';
 import type { ColumnInfo, Row, Warehouse, WarehouseSession } from '../../../warehouse/types.ts';
@@ -75,7 +76,13 @@ export type Phase = (typeof PHASES)[number];
 export async function stepStatements(step: Step, phase: Phase, exists: (table: string) => boolean, config?: BeamlineConfig): Promise<RecordingWarehouse['statements']> {
   config ??= loadConfig({ env: {}, overrides: phase.horizon ? { sessions: { rebuild_horizon_days: 30 } } : {} });
   // With a horizon, the engine's question about per-key starts (transforms/starts.ts) finds some, so the bounded SQL is rendered.
-  const w = new RecordingWarehouse((t) => phase.exists && exists(t), (sql) => (phase.horizon && isStartsQuery(sql) ? [startsAnswer('2026-01-30')] : []));
+  // The date-keyed reports find two dates and an unchanged definition, so their by-date SQL is rendered.
+  const w = new RecordingWarehouse((t) => phase.exists && exists(t), (sql) => {
+    if (phase.horizon && isStartsQuery(sql)) return [startsAnswer('2026-01-30')];
+    if (isInlineKeysQuery(sql)) return inlineKeysAnswer(['2026-03-01', '2026-03-07']);
+    if (isFingerprintQuery(sql)) return unchangedFingerprintAnswer(sql);
+    return [];
+  });
   const ctx: StepContext = {
     config, warehouse: w, runId: 'analyze', slice: { from: '2026-03-01', to: '2026-03-08' }, fullRefresh: phase.fullRefresh,
     log: createLogger({ level: 'silent' }), now: new Date('2026-03-08T00:00:00Z'),

@@ -77,4 +77,35 @@ describe('beamline plan', () => {
     expect(whole).not.toContain('dirty_starts');
     expect(fake.jobs).toHaveLength(0);
   });
+
+  it('plans a date-keyed report over the dates a night rewrites, as constants; a changed definition is planned whole', async () => {
+    dir.write('sql/daily.sql', [
+      '-- materialized: incremental_by_key', '-- key: local_date', '-- keys_from: report_dates', '-- keys_inline: dates', '-- rebuild_on_change: true', '-- partition_by: local_date',
+      "SELECT {{ local_date('event_ts') }} AS local_date, count(*) AS n FROM {{ ref('raw_events') }} WHERE {{ keys_filter('local_date') }} GROUP BY 1",
+    ].join('\n'));
+    const datesStep: TsStepDef = { name: 'dates', kind: 'ts', produces: ['report_dates'], reads: [], run: async () => ({ rowsOut: 0 }) };
+    const pipeline = createPipeline({ sqlDir: `${dir.path}/sql`, tsSteps: [extractStep, datesStep] });
+    for (const t of ['daily', 'report_dates']) fake.tables.set(t, [{ name: 'local_date', type: 'DATE' }]);
+    fake.tables.set('_transform_fingerprints', [{ name: 'table_name', type: 'STRING' }, { name: 'fingerprint', type: 'STRING' }]);
+    fake.respond(() => ({ totalBytesProcessed: 1024 }));
+    const warehouse = await openBigQuery({ project: fake.project, dataset: fake.dataset, apiEndpoint: fake.url, authClient: fake.authClient, maximumBytesBilled: 2 ** 40, pollMs: 5 });
+    const planned = async () => {
+      fake.requests.length = 0;
+      await planRun(pipeline, { config: loadConfig({ env: {}, overrides: { sessions: { rebuild_horizon_days: 2 } } }), warehouse, runId: 'plan', slice: { from: '2026-03-10', to: '2026-03-11' }, fullRefresh: false, log: createLogger({ level: 'silent' }), now: new Date() });
+      return fake.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { configuration: { query: { query: string }; dryRun?: boolean } }).configuration);
+    };
+    // The stand-in answers the fingerprint read (a real query, not a dry run) with no row: the definition is new, so the report is planned whole.
+    const first = await planned();
+    expect(first.some((c) => !c.dryRun && /beamline: fingerprint/.test(c.query.query))).toBe(true);
+    expect(first.filter((c) => c.dryRun).map((c) => c.query.query).join('\n')).toMatch(/CREATE OR REPLACE TABLE `daily`/);
+    // With the fingerprint stored, the night's dates are planned: from the day before the horizon (2026-03-07) to the slice's end, as constants.
+    fake.respond((sql) => (/beamline: fingerprint ([0-9a-f]+)/.test(sql) ? { fields: [{ name: 'fingerprint', type: 'STRING' }], rows: [{ fingerprint: /beamline: fingerprint ([0-9a-f]+)/.exec(sql)![1]! }] } : { totalBytesProcessed: 1024 }));
+    const night = (await planned()).filter((c) => c.dryRun).map((c) => c.query.query).join('\n');
+    const dates = "DATE '2026-03-07', DATE '2026-03-08', DATE '2026-03-09', DATE '2026-03-10'";
+    expect(night).toContain(`\`local_date\` IN (${dates})`);
+    expect(night).toContain(`DELETE FROM \`daily\` AS t WHERE t.\`local_date\` IN (${dates})`);
+    expect(night).not.toContain('beamline: inline keys');
+    // the only jobs that ran are the two fingerprint reads
+    expect(fake.jobs.map((j) => /beamline: fingerprint/.test((j.configuration.query as { query: string }).query))).toEqual([true, true]);
+  });
 });
