@@ -15,7 +15,11 @@
  *   transaction as the rows, so a consumer that keeps per-date state (the identity step) can tell
  *   which dates were rewritten since it last read them.
  * - incremental_by_key: rows whose `key` is listed in `keys_from` are deleted and re-inserted — with
- *   `starts_from`, only those at or after the key's start (transforms/starts.ts).
+ *   `starts_from`, only those at or after the key's start (transforms/starts.ts); with
+ *   `keys_inline: dates`, the keys are rendered as constants (transforms/changed-dates.ts).
+ * - `log_dates` (incremental, incremental_by_key): each write queues the dates it changed in
+ *   `_changed_dates`, in its transaction; `rebuild_on_change`: a new rendering rebuilds the table
+ *   whole (transforms/changed-dates.ts).
  * - view: a view over its inputs, for wide per-event reports that would only copy a table. A view
  *   stores no rows, so its step reports 0 rows out: counting them would evaluate the whole view
  *   (on BigQuery, a billed scan of everything under it).
