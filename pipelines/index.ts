@@ -10,12 +10,13 @@ import { extractStep } from './steps/extract.ts';
 import { healthStep } from './steps/health.ts';
 import { identityStep } from './steps/identity.ts';
 import { journeyStartsStep } from './steps/journey-starts.ts';
+import { reportDatesStep } from './steps/report-dates.ts';
 
 export { definePipeline, SQL_DIR, type Pipeline, type Step, type StepContext, type StepResult, type TsStepDef } from './definition.ts';
 export { runPipeline, runStep, effectiveSlice, type RunOptions, type RunSummary, type StepEvent } from './runner.ts';
 
 /** The TypeScript steps, in no particular order (the graph orders them). */
-export const TS_STEPS: readonly TsStepDef[] = [extractStep, identityStep, journeyStartsStep, attributeStep, healthStep];
+export const TS_STEPS: readonly TsStepDef[] = [extractStep, identityStep, journeyStartsStep, attributeStep, reportDatesStep, healthStep];
 
 /** Builds and checks the pipeline definition. */
 export function createPipeline(options: { sqlDir?: string; tsSteps?: readonly TsStepDef[] } = {}): Pipeline {

@@ -2,11 +2,16 @@
 -- grain: one row per conversion (conversion_id = event_key of the kept event)
 -- version: 1
 -- materialized: incremental_by_key
+-- log_dates: local_date
+-- log_dates_compare: conversion_id, person_id, session_id, event_key, conversion_ts, local_date, event_name, order_id, duplicate_events, value, currency, fx_rate, value_reporting, value_minor, fx_missing
 -- key: person_id
 -- keys_from: dirty_persons
 -- partition_by: local_date
 -- cluster_by: person_id
 --
+-- (log_dates_compare: a dirty person's conversions are rewritten over their whole history, nearly always
+-- unchanged; only the dates of rows that changed go to the reports' queue — every column but the `sources` list,
+-- which changes only with its event, whose date `events` queues.)
 -- A dirty person's conversions are recomputed over their whole history — the one-per-order rule looks at
 -- all of it — from `conversion_events` (their goal events with a value: small), not from session_events.
 WITH goals AS (

@@ -2,6 +2,7 @@
 -- grain: one row per engagement event (engagement_id = event_key)
 -- version: 1
 -- materialized: incremental_by_key
+-- log_dates: local_date
 -- key: person_id
 -- keys_from: dirty_persons
 -- starts_from: dirty_starts

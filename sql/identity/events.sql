@@ -3,6 +3,7 @@
 -- key: event_key (md5 of the canonical tracker and its event_id; the client's when the client saw the event)
 -- version: 1
 -- materialized: incremental
+-- log_dates: local_date
 -- slice_column: local_date
 -- batch_days: 1
 --

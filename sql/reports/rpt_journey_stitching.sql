@@ -1,9 +1,13 @@
 -- purpose: how well the two trackers (client tag, server collector) cover and agree on the journeys, per local date (the session's start date for sessions, the event's date for events). dual_source_sessions = sessions with events from both trackers; client_only_sessions / server_only_sessions = sessions seen by one tracker only; coordination_rate = dual_source_sessions / total_sessions; coordination_status = 'healthy' when coordination_rate ≥ 0.90, 'degraded' when ≥ 0.70, 'poor' below (NULL without sessions); session_matching_accuracy = dual-source sessions whose trackers agree on the session id (the first client session_id equals the first server session_id) / dual_source_sessions (NULL without dual-source sessions); total_events = journey events; multi_source_events = events seen by both trackers (merged into one); single_source_events = events seen by one; client_only_events / server_only_events split those; multi_source_event_rate = multi_source_events / total_events.
 -- grain: one row per local_date with at least one session or journey event
--- version: 1
--- materialized: table
+-- version: 2
+-- materialized: incremental_by_key
+-- key: local_date
+-- keys_from: report_dates
+-- keys_inline: dates
+-- rebuild_on_change: true
 -- partition_by: local_date
--- (table, not incremental: identity merges rebuild sessions on any past date; one row per day.)
+-- (by date: only the dates listed in report_dates are rebuilt — the dates whose sessions or journey events a run rewrote, see pipelines/steps/report-dates.ts; every number of a date is computed from that date's rows only. A changed definition or config variable rebuilds the table whole.)
 WITH s AS (
   SELECT
     local_date,
@@ -13,6 +17,7 @@ WITH s AS (
     count(CASE WHEN array_to_string(sources, ',') = 'server' THEN 1 END) AS server_only_sessions,
     count(CASE WHEN is_dual_source AND trackers_agree THEN 1 END) AS matched_sessions
   FROM {{ ref('sessions') }}
+  WHERE {{ keys_filter('local_date') }}
   GROUP BY local_date
 ),
 e AS (
@@ -24,6 +29,7 @@ e AS (
     count(CASE WHEN source_count = 1 AND client_event_id IS NOT NULL THEN 1 END) AS client_only_events,
     count(CASE WHEN source_count = 1 AND client_event_id IS NULL THEN 1 END) AS server_only_events
   FROM {{ ref('session_events') }}
+  WHERE {{ keys_filter('local_date') }}
   GROUP BY local_date
 ),
 dates AS (

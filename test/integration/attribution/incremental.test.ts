@@ -16,13 +16,14 @@ import { attributeStep } from '../../../pipelines/steps/attribute.ts';
 import { extractStep } from '../../../pipelines/steps/extract.ts';
 import { identityStep } from '../../../pipelines/steps/identity.ts';
 import { journeyStartsStep } from '../../../pipelines/steps/journey-starts.ts';
+import { reportDatesStep } from '../../../pipelines/steps/report-dates.ts';
 import { openRunStore } from '../../../store/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
 
 const HEURISTIC = `model IN ('first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based')`;
 
-const pipeline = createPipeline({ tsSteps: [extractStep, identityStep, journeyStartsStep, attributeStep] });
+const pipeline = createPipeline({ tsSteps: [extractStep, identityStep, journeyStartsStep, attributeStep, reportDatesStep] });
 
 interface Site {
   readonly w: DuckDbWarehouse;

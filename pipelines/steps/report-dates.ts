@@ -1,0 +1,75 @@
+/**
+ * report_dates: which local dates this run's date-keyed reports rebuild (docs/reports.md, "Which
+ * dates a night rebuilds").
+ *
+ * The journey tables with `log_dates` (events, session_events, sessions, engagements, conversions)
+ * queue in `_changed_dates`, inside each write's transaction, the dates whose rows they replaced or
+ * wrote (transforms/changed-dates.ts). This step, after them and before the reports:
+ *
+ * 1. Removes from the queue the (table, write) pairs of the previous snapshot — only when that
+ *    snapshot's reports all finished (`report_dates_done` names it). A run that failed between
+ *    here and the last report leaves its dates queued, so the next run rebuilds them.
+ * 2. Takes a snapshot of the queue into `report_dates` (table_name, local_date, write_id,
+ *    snapshot_id = this run). A NULL date (a table rebuilt whole) makes every report rebuild whole.
+ * 3. Adds the dates on which `rpt_session_overview` counted a session as active: a session is
+ *    active relative to the data's as-of time, which moves with every load, so a date whose sessions
+ *    were active at the last build is rebuilt even when none of its rows changed. (A session active
+ *    now either was active at its date's last build, or its rows were written since: either way
+ *    its date is listed.)
+ *
+ * Grain of report_dates: one row per queued (table, date, write), plus one per active date.
+ */
+import { createTableSql } from '../../warehouse/dialect.ts';
+import { CHANGED_DATES, ensureChangedDates } from '../../transforms/changed-dates.ts';
+import type { StepContext, StepResult, TsStepDef } from '../definition.ts';
+
+export const REPORT_DATES = 'report_dates';
+export const REPORT_DATES_DONE = 'report_dates_done';
+const REPORT_DATES_COLUMNS = { table_name: 'VARCHAR', local_date: 'DATE', write_id: 'VARCHAR', snapshot_id: 'VARCHAR' } as const;
+/** The report whose rows depend on the as-of time as well as on its inputs' rows. */
+const ACTIVE_REPORT = 'rpt_session_overview';
+
+export const reportDatesStep: TsStepDef = {
+  name: 'report_dates',
+  kind: 'ts',
+  produces: [REPORT_DATES],
+  // The tables that queue dates: the snapshot is taken after their writes. (`report_dates_done` and the
+  // reports are read as the previous run left them, so they are not inputs in the graph's sense.)
+  reads: ['events', 'session_events', 'sessions', 'engagements', 'conversions'],
+  run: snapshotReportDates,
+};
+
+export async function snapshotReportDates(ctx: StepContext): Promise<StepResult> {
+  const w = ctx.warehouse;
+  const d = w.dialect;
+  const t = (n: string) => d.quoteIdent(n);
+  await ensureChangedDates(w);
+  await w.exec(createTableSql(d, REPORT_DATES, REPORT_DATES_COLUMNS));
+  // The previous snapshot is consumed only when its reports all finished.
+  const [prev] = await w.query<{ snapshot_id: string | null }>(`SELECT max(snapshot_id) AS snapshot_id FROM ${t(REPORT_DATES)}`);
+  const done = prev?.snapshot_id && (await w.tableExists(REPORT_DATES_DONE))
+    ? (await w.query<{ n: number }>(`SELECT count(*) AS n FROM ${t(REPORT_DATES_DONE)} WHERE snapshot_id = ${d.quoteString(prev.snapshot_id)}`))[0]?.n
+    : 0;
+  const active = await w.tableExists(ACTIVE_REPORT);
+  const run = d.quoteString(ctx.runId);
+  const result = await w.transaction(async (tx) => {
+    if (Number(done) > 0) {
+      await tx.exec(`DELETE FROM ${t(CHANGED_DATES)} AS c
+        WHERE EXISTS (SELECT 1 FROM ${t(REPORT_DATES)} AS r WHERE r.table_name = c.table_name AND r.write_id = c.write_id)`);
+    }
+    await tx.exec(`DELETE FROM ${t(REPORT_DATES)} WHERE TRUE`);
+    await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id)
+      SELECT DISTINCT table_name, local_date, write_id, ${run} FROM ${t(CHANGED_DATES)}`);
+    if (active) {
+      await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id)
+        SELECT ${d.quoteString(ACTIVE_REPORT)}, local_date, ${d.quoteString(`${ctx.runId}:active`)}, ${run} FROM ${t(ACTIVE_REPORT)} WHERE active_sessions > 0`);
+    }
+    return tx.query<{ n: number; dates: number; whole: number }>(
+      `SELECT count(*) AS n, count(DISTINCT local_date) AS dates, count(*) - count(local_date) AS whole FROM ${t(REPORT_DATES)}`,
+    );
+  });
+  const r = result[0];
+  const details = { dates: Number(r?.dates ?? 0), whole: Number(r?.whole ?? 0) > 0, previousSnapshotDone: Number(done) > 0 };
+  ctx.log.info(details, 'report dates');
+  return { rowsOut: Number(r?.n ?? 0), details };
+}
