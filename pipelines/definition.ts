@@ -42,7 +42,8 @@ export interface Step {
   /** Runs one at a time across every process sharing the run store (a lease; see pipelines/lease.ts). */
   readonly exclusive?: boolean;
   /** For SQL steps: the transform's logic version and materialization (checked against the ledger before it runs). */
-  readonly transform?: { readonly version: number; readonly materialization: string };
+  /** SQL steps: `rebuildsOnChange` when the transform rebuilds itself whole on a new definition (rebuild_on_change). */
+  readonly transform?: { readonly version: number; readonly materialization: string; readonly rebuildsOnChange?: boolean };
   run(ctx: StepContext): Promise<StepResult>;
 }
 
@@ -108,7 +109,7 @@ function sqlStep(def: TransformDef, deps: readonly string[], macros: PipelineOpt
     kind: 'sql',
     deps,
     produces: [def.name],
-    transform: { version: def.version, materialization: def.materialized },
+    transform: { version: def.version, materialization: def.materialized, rebuildsOnChange: def.rebuildOnChange === true },
     async run(ctx) {
       const result = await materialize(ctx.warehouse, def, {
         dialect: ctx.warehouse.dialect,

@@ -118,10 +118,11 @@ export async function runStep(step: Step, ctx: StepContext, store: RunStore, wor
 /**
  * A transform that keeps history (incremental) and whose logic version changed since it last ran
  * would mix rows made by two versions: demand a full refresh instead (a DefinitionError: no retry).
+ * A transform with `rebuild_on_change` rebuilds itself whole on a new definition (transforms/changed-dates.ts).
  */
 async function assertSameVersion(step: Step, ctx: StepContext, store: RunStore): Promise<void> {
   const t = step.transform;
-  if (!t || ctx.fullRefresh || t.materialization === 'table' || t.materialization === 'view') return;
+  if (!t || ctx.fullRefresh || t.materialization === 'table' || t.materialization === 'view' || t.rebuildsOnChange) return;
   const last = await store.lastTransformVersion(step.name);
   if (last !== undefined && last !== String(t.version)) {
     throw new DefinitionError(`transform '${step.name}' changed from version ${last} to ${t.version} since it last ran: its table holds rows of the old version; rebuild it with \`beamline run --full-refresh --from <first date> --to <end>\``);

@@ -46,4 +46,21 @@ describe('a changed incremental transform', () => {
     expect(await w.query(`SELECT CAST(sum(v) AS INTEGER) AS s FROM daily`)).toEqual([{ s: 4500 }]);
     expect((await run('2026-01-05', '2026-01-06')).status).toBe('succeeded');
   });
+
+  it('a transform that rebuilds itself on a new definition (rebuild_on_change) is rebuilt whole, with no full refresh demanded', async () => {
+    dir.write('sql/src_view.sql', '-- materialized: view\nSELECT * FROM src');
+    dir.write('sql/days.sql', '-- materialized: table\nSELECT DATE \'2026-01-05\' AS d');
+    const byDate = (version: number, expr: string) => `-- version: ${version}\n-- materialized: incremental_by_key\n-- key: d\n-- keys_from: days\n-- keys_inline: dates\n-- rebuild_on_change: true\nSELECT d, ${expr} AS v FROM {{ ref('src_view') }} WHERE {{ keys_filter('d') }}`;
+    dir.write('sql/by_date.sql', byDate(1, 'v'));
+    const config = loadConfig({ env: {}, cwd: dir.path });
+    const log = createLogger({ level: 'silent' });
+    const run = () => runPipeline({ config, pipeline: definePipeline({ sqlDir: join(dir.path, 'sql'), tsSteps: [] }), warehouse: w, store, log, slice: { from: '2026-01-05', to: '2026-01-06' }, lookback: false });
+    expect((await run()).status).toBe('succeeded');
+    expect(await w.query(`SELECT CAST(sum(v) AS INTEGER) AS s FROM by_date`)).toEqual([{ s: 45 }]);
+    dir.write('sql/by_date.sql', byDate(2, 'v * 100'));
+    const r = await run();
+    expect(r.error?.message).toBeUndefined();
+    // every date, not only the one listed in `days`
+    expect(await w.query(`SELECT CAST(sum(v) AS INTEGER) AS s FROM by_date`)).toEqual([{ s: 4500 }]);
+  });
 });
