@@ -1,9 +1,9 @@
 -- purpose: conversions: goal events (not in NON_GOAL_EVENTS) with value > 0 in a journey, one per order_id per person (the earliest event; events without an order id count once each), with the value in the reporting currency at the fx rate of the local date. The account currency has rate 1; a missing rate sets fx_missing and leaves value_reporting NULL (listed in pipeline health), never zero.
 -- grain: one row per conversion (conversion_id = event_key of the kept event)
--- version: 1
+-- version: 2
 -- materialized: incremental_by_key
 -- log_dates: local_date
--- log_dates_compare: conversion_id, person_id, session_id, event_key, conversion_ts, local_date, event_name, order_id, duplicate_events, value, currency, fx_rate, value_reporting, value_minor, fx_missing
+-- log_dates_compare: conversion_id, person_id, session_id, event_key, conversion_ts, local_date, event_name, order_id, duplicate_events, value, currency, fx_rate, value_reporting, value_minor, fx_missing, session_platform, session_source
 -- key: person_id
 -- keys_from: dirty_persons
 -- partition_by: local_date
@@ -59,5 +59,7 @@ SELECT
   value_reporting,
   CAST(value_reporting * 100 AS BIGINT) AS value_minor,
   CASE WHEN fx_rate IS NULL THEN TRUE ELSE FALSE END AS fx_missing,
-  sources
+  sources,
+  session_platform,
+  session_source
 FROM valued

@@ -1,10 +1,14 @@
 -- purpose: ad-platform coverage per local date, one row for each of the eight platforms (google_ads, meta, linkedin, tiktok, pinterest, microsoft_ads, reddit, x) even when it brought no session. A session is platform-attributed when its landing carries the platform's click id (gclid/gbraid/wbraid, fbclid, li_fat_id, ttclid, epik, msclkid, rdt_cid, twclid); organic otherwise. platform_sessions = sessions attributed to this platform; platform_conversions = conversions in those sessions (on the conversion's date); total_sessions = all sessions of the day; organic_sessions = sessions of the day with no click id (the same on every platform row of a date); attributed_sessions = sessions of the day attributed to any platform; attribution_rate = platform_sessions / total_sessions (this platform's share); platform_attribution_rate = attributed_sessions / total_sessions (all platforms); volume_rank = the platform's rank by platform_sessions that day (1 = most; ties by name).
 -- grain: one row per local_date (with at least one session or conversion) × platform (all eight)
--- version: 1
--- materialized: table
+-- version: 2
+-- materialized: incremental_by_key
+-- key: local_date
+-- keys_from: report_dates
+-- keys_inline: dates
+-- rebuild_on_change: true
 -- partition_by: local_date
 -- cluster_by: platform
--- (table, not incremental: identity merges rebuild sessions on any past date; days × 8 rows.)
+-- (by date: only the dates listed in report_dates are rebuilt — see pipelines/steps/report-dates.ts. Every number of a date comes from that date's rows: a conversion carries its session's platform (session_platform), so a session begun the day before is not read. A changed definition or config variable rebuilds the table whole.)
 WITH platforms AS (
   SELECT 'google_ads' AS platform
   UNION ALL SELECT 'meta'
@@ -22,20 +26,20 @@ day_totals AS (
     count(CASE WHEN platform IS NULL THEN 1 END) AS organic_sessions,
     count(CASE WHEN platform IS NOT NULL THEN 1 END) AS attributed_sessions
   FROM {{ ref('sessions') }}
+  WHERE {{ keys_filter('local_date') }}
   GROUP BY local_date
 ),
 by_platform AS (
   SELECT local_date, platform, count(*) AS platform_sessions
   FROM {{ ref('sessions') }}
-  WHERE platform IS NOT NULL
+  WHERE platform IS NOT NULL AND {{ keys_filter('local_date') }}
   GROUP BY local_date, platform
 ),
 conversions_by_platform AS (
-  SELECT c.local_date, s.platform, count(*) AS platform_conversions
-  FROM {{ ref('conversions') }} AS c
-  JOIN {{ ref('sessions') }} AS s ON s.person_id = c.person_id AND s.session_id = c.session_id
-  WHERE s.platform IS NOT NULL
-  GROUP BY c.local_date, s.platform
+  SELECT local_date, session_platform AS platform, count(*) AS platform_conversions
+  FROM {{ ref('conversions') }}
+  WHERE session_platform IS NOT NULL AND {{ keys_filter('local_date') }}
+  GROUP BY local_date, session_platform
 ),
 dates AS (
   SELECT local_date FROM day_totals

@@ -19,7 +19,7 @@ import { renderTransform } from '../../../transforms/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
 
-const REPORTS = ['rpt_kpis_daily', 'rpt_session_overview', 'rpt_journey_stitching'] as const;
+const REPORTS = ['rpt_kpis_daily', 'rpt_session_overview', 'rpt_journey_stitching', 'rpt_sources', 'rpt_platform_coverage'] as const;
 
 let dir: TempDir;
 let manifest: DemoManifest;
