@@ -19,6 +19,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { attributionSettings } from '../../config/load.ts';
 import { attribute, MODEL_NAMES, MODELS } from '../../models/index.ts';
+import { CHANGED_DATES, changedWhole, ensureChangedDates } from '../../transforms/changed-dates.ts';
 import type { AttributionModel, CreditRow, ModelName } from '../../models/index.ts';
 import type { WarehouseSession } from '../../warehouse/types.ts';
 import { checkCredits } from '../attribution/data-tests.ts';
@@ -83,10 +84,12 @@ export async function runAttribution(ctx: StepContext): Promise<StepResult> {
     creditRecords(result.rows, byId, versions, dataDrivenNames, training?.window),
     training ? trainingRows(ctx.runId, result.models, result, training, settings, ctx.now) : [],
   );
+  await ensureChangedDates(w);
   await w.transaction(async (tx) => {
     await replaceScope(tx, scope);
     await insertStaged(tx, ctx.runId);
     await markNewDates(tx, scope);
+    await queueChangedDates(tx, full, ctx.runId);
     await checkCredits(tx, scope, result.models.length, ctx.log);
     await tx.exec(`DELETE FROM ${tx.dialect.quoteIdent(PENDING_TABLE)} WHERE TRUE`);
   });
@@ -189,6 +192,18 @@ async function queueDirtyPersons(tx: WarehouseSession): Promise<void> {
     GROUP BY person_id`);
   await tx.exec(`DELETE FROM ${q(PENDING_TABLE)} WHERE TRUE`);
   await tx.exec(`INSERT INTO ${q(PENDING_TABLE)} (person_id, from_ts) SELECT person_id, from_ts FROM ${q('_attribution_queue')}`);
+}
+
+/**
+ * Queues the dates whose credits changed for the reports kept by date (transforms/changed-dates.ts):
+ * `attribution_dirty_dates`, or NULL (any date) when every credit was rewritten.
+ */
+async function queueChangedDates(tx: WarehouseSession, full: boolean, runId: string): Promise<void> {
+  const d = tx.dialect;
+  const writeId = `${runId}:attribute`;
+  await tx.exec(full
+    ? changedWhole(d, CREDITS_TABLE, writeId)
+    : `INSERT INTO ${d.quoteIdent(CHANGED_DATES)} (table_name, local_date, write_id) SELECT DISTINCT ${d.quoteString(CREDITS_TABLE)}, local_date, ${d.quoteString(writeId)} FROM ${d.quoteIdent(DIRTY_DATES_TABLE)}`);
 }
 
 /** Adds the dates of the conversions just credited to `attribution_dirty_dates`. */

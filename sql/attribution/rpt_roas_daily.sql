@@ -1,10 +1,14 @@
 -- purpose: return on ad spend per day, model, platform and campaign: spend (stg_ad_spend, in the reporting currency) against the conversions and revenue each model attributes to that campaign's touchpoints. A touchpoint matches a spend campaign on platform and campaign id; when either side has no id, on the campaign name (case-insensitive). Spend with no matching touchpoint is shown under every model with 0 conversions; credited campaigns with no spend are shown with spend 0. roas = revenue / spend (NULL when spend is 0 or unknown); cpa = spend / conversions (NULL when conversions are 0).
 -- grain: one row per local_date × model × platform × campaign (campaign_id, else campaign name, case-insensitive; a campaign with several names that day shows the first in sort order); only touchpoints with an ad platform (a click id) are credited here
--- version: 2
--- materialized: table
+-- version: 3
+-- materialized: incremental_by_key
+-- key: local_date
+-- keys_from: report_dates
+-- keys_inline: dates
+-- rebuild_on_change: true
 -- partition_by: local_date
 -- cluster_by: model, platform, campaign_id
--- (table, not incremental: spend of any past day may be restated by a late export, and credits of any date by an identity merge; the table is small — days × models × campaigns.)
+-- (by date: only the dates listed in report_dates are rebuilt — the dates whose credits the attribute step replaced and the spend dates whose stg_ad_spend rows changed, see pipelines/steps/report-dates.ts; a change of campaign names lists every date, since a credited campaign is matched by every name it went by. The campaign names and the models are read over all dates (stg_ad_spend is small; models is one column). A changed definition or config variable rebuilds the table whole.)
 -- spend per day, platform and campaign (its id, else its name, case-insensitive): a campaign renamed
 -- within a day, or exported under two spellings, has several stg_ad_spend rows but is one campaign here
 WITH spend AS (
@@ -20,6 +24,7 @@ WITH spend AS (
     sum(impressions) AS impressions,
     sum(clicks) AS clicks
   FROM {{ ref('stg_ad_spend') }}
+  WHERE {{ keys_filter('spend_date') }}
   GROUP BY spend_date, platform, coalesce('id:' || campaign_id, 'name:' || lower(campaign_name))
 ),
 -- every name a spend campaign went by (a credited campaign may carry any of them)
@@ -43,7 +48,7 @@ credit_groups AS (
     sum(revenue_credit) AS revenue,
     sum(CASE WHEN revenue_credit IS NULL THEN CAST(credit AS DECIMAL(38, 9)) END) AS conversions_without_revenue
   FROM {{ ref('attribution_credits') }}
-  WHERE platform IS NOT NULL
+  WHERE platform IS NOT NULL AND {{ keys_filter('local_date') }}
   GROUP BY local_date, model, lower(platform), campaign_id, campaign
 ),
 -- each credited campaign finds at most one spend campaign: by id first, then by name

@@ -25,6 +25,8 @@ const JOURNEYS = {
   },
   dirty_persons: { person_id: 'VARCHAR', batch: 'VARCHAR' },
   fx_rates: { rate_date: 'DATE', currency: 'VARCHAR', rate: 'DOUBLE' },
+  // the report_dates step's snapshot, which rpt_roas_daily is keyed by
+  report_dates: { table_name: 'VARCHAR', local_date: 'DATE', write_id: 'VARCHAR', snapshot_id: 'VARCHAR' },
 } as const;
 
 /** Stands in for extract and the journeys layer (not analyzed here: their tables come from JOURNEYS). */

@@ -19,7 +19,7 @@ import { renderTransform } from '../../../transforms/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
 
-const REPORTS = ['rpt_kpis_daily', 'rpt_session_overview', 'rpt_journey_stitching', 'rpt_sources', 'rpt_platform_coverage'] as const;
+const REPORTS = ['rpt_kpis_daily', 'rpt_session_overview', 'rpt_journey_stitching', 'rpt_sources', 'rpt_platform_coverage', 'rpt_roas_daily'] as const;
 
 let dir: TempDir;
 let manifest: DemoManifest;
@@ -170,5 +170,24 @@ describe('date-keyed reports over nightly runs', () => {
     config = configWith({ sessions: { timeout_minutes: 5 }, consent: { count_unconsented_in_totals: false } });
     expect(await night(last)).toBe('succeeded');
     await expectCurrent('after the config change');
+  }, 120_000);
+
+  it('spend restated for a past day lists that day; a new campaign name lists every day (rpt_roas_daily)', async () => {
+    const last = addDays(manifest.period.to, -1);
+    const day = addDays(manifest.period.from, 3);
+    const spendFile = (name: string, rows: string[]) => writeFileSync(join(dir.path, 'site', 'src', 'spend', name), ['date,platform,campaign_id,campaign_name,spend,currency,impressions,clicks', ...rows].join('\n') + '\n');
+    const [campaign] = await w.query<{ platform: string; campaign_id: string; campaign_name: string }>(
+      `SELECT platform, campaign_id, campaign_name FROM stg_ad_spend WHERE spend_date = DATE '${day}' AND campaign_id IS NOT NULL ORDER BY 1, 2 LIMIT 1`);
+    // a late export for an old day, under a known campaign: that day alone is listed for spend
+    spendFile('late-restatement.csv', [`${day},${campaign!.platform},${campaign!.campaign_id},${campaign!.campaign_name},12.34,USD,10,1`]);
+    expect(await night(last)).toBe('succeeded');
+    const spendDates = async () => (await w.query<{ d: string | null }>(`SELECT DISTINCT CAST(local_date AS VARCHAR) AS d FROM report_dates WHERE table_name = 'stg_ad_spend' ORDER BY 1`)).map((r) => r.d);
+    expect(await spendDates()).toEqual([day]);
+    await expectCurrent('after a late spend export');
+    // a campaign name never seen before: credits of any day may now match it, so every date is rebuilt
+    spendFile('new-name.csv', [`${day},${campaign!.platform},,a_brand_new_name,1.00,USD,1,1`]);
+    expect(await night(last)).toBe('succeeded');
+    expect(await spendDates()).toContain(null);
+    await expectCurrent('after a new campaign name');
   }, 120_000);
 });
