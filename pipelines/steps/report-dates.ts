@@ -4,7 +4,8 @@
  *
  * The journey tables with `log_dates` (events, session_events, sessions, engagements, conversions)
  * queue in `_changed_dates`, inside each write's transaction, the dates whose rows they replaced or
- * wrote (transforms/changed-dates.ts). This step, after them and before the reports:
+ * wrote (transforms/changed-dates.ts); the attribute step queues the dates whose credits it
+ * replaced. This step, after them and before the reports:
  *
  * 1. Removes from the queue the (table, write) pairs of the previous snapshot — only when that
  *    snapshot's reports all finished (`report_dates_done` names it). A run that failed between
@@ -22,7 +23,8 @@
  *    now either was active at its date's last build, or its rows were written since: either way
  *    its date is listed.)
  *
- * Grain of report_dates: one row per queued (table, date, write), plus one per active date.
+ * Grain of report_dates: one row per queued (table, date, write), plus one per changed spend date
+ * (write `<run>:spend`) and one per active date (write `<run>:active`).
  */
 import { createTableSql } from '../../warehouse/dialect.ts';
 import { CHANGED_DATES, ensureChangedDates } from '../../transforms/changed-dates.ts';
