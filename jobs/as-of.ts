@@ -11,11 +11,11 @@ import type { Warehouse } from '../warehouse/types.ts';
 import { sliceKey } from './names.ts';
 
 /** The as-of instant of (run, slice): the stored one, or the warehouse's latest event time, stored now. */
-export async function runAsOf(store: RunStore, warehouse: Warehouse, runId: string, slice: Slice): Promise<Date> {
+export async function runAsOf(store: RunStore, warehouse: Warehouse, runId: string, slice: Slice, since?: Date): Promise<Date> {
   const name = `as_of/${runId}/${sliceKey(slice)}`;
   const stored = await store.getWatermark(name);
   if (stored) return new Date(stored.value);
-  const now = await dataAsOf(warehouse);
+  const now = await dataAsOf(warehouse, since);
   await store.setWatermark(name, now.toISOString());
   return now;
 }

@@ -8,7 +8,7 @@ import type { BeamlineConfig } from '../config/index.ts';
 import { isPermanent } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Pipeline } from '../pipelines/definition.ts';
-import { dataAsOf, runStep } from '../pipelines/runner.ts';
+import { dataAsOf, runStep, sliceStart } from '../pipelines/runner.ts';
 import type { RunStore } from '../store/index.ts';
 import { runAsOf } from './as-of.ts';
 import { completeRunIfDone, enqueueRun, nightlyPlan, type EnqueueResult } from './enqueue.ts';
@@ -60,7 +60,8 @@ async function processStep(deps: ProcessorDeps, job: Job<StepJobData>): Promise<
   const log = deps.log.child({ runId, step: step.name, slice: sliceKey(slice), jobId: job.id, attempt: job.attemptsMade + 1 });
   const result = await deps.warehouses.use(async (warehouse) => {
     // extract does not read the as-of instant, and its loads move it: fix it from the next step on.
-    const now = step.kind === 'extract' ? await dataAsOf(warehouse) : await runAsOf(deps.store, warehouse, runId, slice);
+    const since = sliceStart(deps.config, slice);
+    const now = step.kind === 'extract' ? await dataAsOf(warehouse, since) : await runAsOf(deps.store, warehouse, runId, slice, since);
     return runStep(step, { config: deps.config, warehouse, runId, slice, fullRefresh, log, now }, deps.store, deps.workerId);
   });
   if (await completeRunIfDone(deps.store, runId)) log.info({ event: 'run_complete' }, `run ${runId} complete`);

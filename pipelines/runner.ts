@@ -8,7 +8,7 @@ import type { BeamlineConfig } from '../config/index.ts';
 import { DefinitionError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RunStore } from '../store/index.ts';
-import type { Slice } from '../transforms/index.ts';
+import { localMidnightUtc, type Slice } from '../transforms/index.ts';
 import { canScopeJobs, type Warehouse } from '../warehouse/index.ts';
 import type { Pipeline, Step, StepContext, StepResult } from './definition.ts';
 import { addDays } from './dates.ts';
@@ -61,7 +61,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   await store.createRun({ id: runId, kind: options.kind ?? 'run', sliceFrom: slice.from, sliceTo: slice.to, configHash: config.hash, trigger: options.trigger ?? 'cli' });
   const started = performance.now();
   const results: Array<RunSummary['steps'][number]> = [];
-  let now = await dataAsOf(options.warehouse);
+  let now = await dataAsOf(options.warehouse, sliceStart(config, slice));
   const total = pipeline.steps.length;
   for (const [index, step] of pipeline.steps.entries()) {
     const ctx: StepContext = { config, warehouse: options.warehouse, runId, slice, fullRefresh: options.fullRefresh ?? false, log: log.child({ runId, step: step.name, slice: `${slice.from}..${slice.to}` }), now };
@@ -70,7 +70,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     try {
       const result = await runStep(step, ctx, store);
       // New loads move the data's as-of instant; every later step of the run sees the same one.
-      if (step.kind === 'extract') now = await dataAsOf(options.warehouse);
+      if (step.kind === 'extract') now = await dataAsOf(options.warehouse, sliceStart(config, slice));
       const ms = performance.now() - t0;
       results.push({ name: step.name, kind: step.kind, status: 'succeeded', ms, rowsOut: result.rowsOut, details: result.details });
       options.onStep?.({ type: 'finish', step, index, total, result, ms });
@@ -129,9 +129,21 @@ async function assertSameVersion(step: Step, ctx: StepContext, store: RunStore):
   }
 }
 
-/** The data's as-of instant: the latest event time in the raw layer (the epoch when empty). */
-export async function dataAsOf(w: Warehouse): Promise<Date> {
+/**
+ * The data's as-of instant: the latest event time in the raw layer (the epoch when empty). With
+ * `since` (the run's slice start), the latest event at or after it is looked up first — the same
+ * answer whenever there is one, and on BigQuery a read of the partitions from `since` on instead of
+ * every raw event's time (≈ 0.3 TB at a year of 100M-event days) — and the whole table only when
+ * there is none.
+ */
+export async function dataAsOf(w: Warehouse, since?: Date): Promise<Date> {
   if (!(await w.tableExists('raw_events'))) return new Date(0);
-  const rows = await w.query<{ t: Date | null }>('SELECT max(event_ts) AS t FROM raw_events');
-  return rows[0]?.t ?? new Date(0);
+  const latest = async (where: string) => (await w.query<{ t: Date | null }>(`SELECT max(event_ts) AS t FROM raw_events${where}`))[0]?.t ?? null;
+  const recent = since ? await latest(` WHERE event_ts >= CAST(${w.dialect.quoteString(since.toISOString())} AS ${w.dialect.columnType('TIMESTAMPTZ')})`) : null;
+  return recent ?? (await latest('')) ?? new Date(0);
+}
+
+/** The instant a slice begins (local midnight of its first date), the lower bound dataAsOf looks from first. */
+export function sliceStart(config: BeamlineConfig, slice: Slice): Date {
+  return localMidnightUtc(slice.from, config.account.timeZone);
 }
