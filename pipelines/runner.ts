@@ -61,7 +61,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   await store.createRun({ id: runId, kind: options.kind ?? 'run', sliceFrom: slice.from, sliceTo: slice.to, configHash: config.hash, trigger: options.trigger ?? 'cli' });
   const started = performance.now();
   const results: Array<RunSummary['steps'][number]> = [];
-  let now = await dataAsOf(options.warehouse, sliceStart(config, slice));
+  const since = sliceStart(config, slice);
+  let now = await dataAsOf(options.warehouse, since);
   const total = pipeline.steps.length;
   for (const [index, step] of pipeline.steps.entries()) {
     const ctx: StepContext = { config, warehouse: options.warehouse, runId, slice, fullRefresh: options.fullRefresh ?? false, log: log.child({ runId, step: step.name, slice: `${slice.from}..${slice.to}` }), now };
@@ -70,7 +71,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     try {
       const result = await runStep(step, ctx, store);
       // New loads move the data's as-of instant; every later step of the run sees the same one.
-      if (step.kind === 'extract') now = await dataAsOf(options.warehouse, sliceStart(config, slice));
+      if (step.kind === 'extract') now = await dataAsOf(options.warehouse, since);
       const ms = performance.now() - t0;
       results.push({ name: step.name, kind: step.kind, status: 'succeeded', ms, rowsOut: result.rowsOut, details: result.details });
       options.onStep?.({ type: 'finish', step, index, total, result, ms });

@@ -60,19 +60,31 @@ export function changedDatesCompared(d: SqlDialect, table: string, writeId: stri
   };
 }
 
+/** Rows per INSERT … VALUES statement of the engine's date logs (a long backfill's slice is split). */
+const DATE_ROWS_PER_STATEMENT = 500;
+
+/**
+ * INSERT … VALUES statements of `(table_name, local_date, write_id)` rows into `log` (`_changed_dates`,
+ * `_slice_writes`): `table`'s `dates` ('YYYY-MM-DD', or null for the whole-table row), all with
+ * `writeId`, at most {@link DATE_ROWS_PER_STATEMENT} rows each.
+ */
+export function dateLogInserts(d: SqlDialect, log: string, table: string, writeId: string, dates: ReadonlyArray<string | null>): string[] {
+  const rows = dates.map((date) => `(${d.quoteString(table)}, ${date === null ? 'NULL' : `DATE '${date}'`}, ${d.quoteString(writeId)})`);
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += DATE_ROWS_PER_STATEMENT) {
+    out.push(`INSERT INTO ${d.quoteIdent(log)} (table_name, local_date, write_id) VALUES ${rows.slice(i, i + DATE_ROWS_PER_STATEMENT).join(', ')}`);
+  }
+  return out;
+}
+
 /** Queues a whole-table write: `local_date` NULL, any date may have changed. */
 export function changedWhole(d: SqlDialect, table: string, writeId: string): string {
-  return `INSERT INTO ${d.quoteIdent(CHANGED_DATES)} (table_name, local_date, write_id) VALUES (${d.quoteString(table)}, NULL, ${d.quoteString(writeId)})`;
+  return dateLogInserts(d, CHANGED_DATES, table, writeId, [null])[0]!;
 }
 
 /** Queues the given dates (an incremental slice's). */
 export function changedDatesList(d: SqlDialect, table: string, writeId: string, dates: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < dates.length; i += 500) {
-    const rows = dates.slice(i, i + 500).map((date) => `(${d.quoteString(table)}, DATE '${date}', ${d.quoteString(writeId)})`);
-    out.push(`INSERT INTO ${d.quoteIdent(CHANGED_DATES)} (table_name, local_date, write_id) VALUES ${rows.join(', ')}`);
-  }
-  return out;
+  return dateLogInserts(d, CHANGED_DATES, table, writeId, dates);
 }
 
 const INLINE_KEYS_QUERY = '/* beamline: inline keys */';

@@ -30,7 +30,7 @@ import { createTableSql } from '../warehouse/dialect.ts';
 import { batchesSlices, type Warehouse, type WarehouseSession } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
 import { renderTransform, type RenderContext } from './render.ts';
-import { changedDatesCompared, changedDatesList, changedDatesOfRows, changedWhole, ensureChangedDates, fingerprintOf, inlineDatesFilter, readInlineKeys, storedFingerprint, storeFingerprint } from './changed-dates.ts';
+import { changedDatesCompared, changedDatesList, changedDatesOfRows, changedWhole, dateLogInserts, ensureChangedDates, fingerprintOf, inlineDatesFilter, readInlineKeys, storedFingerprint, storeFingerprint } from './changed-dates.ts';
 import { keepBeforeStart, startsFor } from './starts.ts';
 
 export interface MaterializeResult {
@@ -57,6 +57,8 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
   const starts = exists ? await startsFor(warehouse, def, ctx.fullRefresh) : undefined;
   if (starts) ctx = { ...ctx, starts };
   const sql = renderTransform(def, ctx);
+  // One id for every log row of this write (without a run id it is random: one call, one id).
+  const writeId = writeIdOf(ctx);
   const q = (n: string) => warehouse.dialect.quoteIdent(n);
   const table = q(def.name);
   const body = stripHeaderComments(sql);
@@ -69,11 +71,11 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
       const select = (slice: Slice) => sliceSelect(warehouse, def, slice === ctx.slice ? body : stripHeaderComments(renderTransform(def, { ...ctx, slice })), slice);
       await ensureSliceWrites(warehouse);
       const whole = ctx.fullRefresh || !exists;
-      const log = sliceWritesSql(warehouse, def.name, ctx.slice, writeIdOf(ctx), whole);
+      const log = sliceWritesSql(warehouse, def.name, ctx.slice, writeId, whole);
       if (def.logDates) {
         await ensureChangedDates(warehouse);
         const d = warehouse.dialect;
-        log.push(...(whole ? [changedWhole(d, def.name, writeIdOf(ctx))] : changedDatesList(d, def.name, writeIdOf(ctx), splitSlice(ctx.slice, 1).map((x) => x.from))));
+        log.push(...(whole ? [changedWhole(d, def.name, writeId)] : changedDatesList(d, def.name, writeId, splitSlice(ctx.slice, 1).map((x) => x.from))));
       }
       if (!exists && slices.length === 1) {
         // CREATE OR REPLACE cannot join a transaction (BigQuery), so the log is written first: if the
@@ -90,15 +92,15 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
       if (def.logDates) await ensureChangedDates(warehouse);
       if (rebuild) {
         // Logged before the build, as the slice log is (see the incremental branch).
-        if (def.logDates) await warehouse.exec(changedWhole(d, def.name, writeIdOf(ctx)));
+        if (def.logDates) await warehouse.exec(changedWhole(d, def.name, writeId));
         rowsOut = await replaceTable(warehouse, table, body, def);
       } else {
         const keyed = ctx.inlineKeys ? inlineDatesFilter(`t.${q(def.key!)}`, ctx.inlineKeys) : `t.${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})`;
         const where = `${keyed}${starts ? ` AND ${keepBeforeStart(warehouse, def, starts, 't')}` : ''}`;
         // log_dates: the dates of the rows replaced and of the rows written (with log_dates_compare: of
         // those that changed), in the write's transaction
-        const logRows = def.logDates ? changedDatesOfRows(d, def.name, writeIdOf(ctx), def.logDates, table, where) : undefined;
-        const compared = def.logDates && def.logDatesCompare ? changedDatesCompared(d, def.name, writeIdOf(ctx), def.logDates, def.logDatesCompare, table, where) : undefined;
+        const logRows = def.logDates ? changedDatesOfRows(d, def.name, writeId, def.logDates, table, where) : undefined;
+        const compared = def.logDates && def.logDatesCompare ? changedDatesCompared(d, def.name, writeId, def.logDates, def.logDatesCompare, table, where) : undefined;
         const [before, after] = compared ? [compared.before, compared.after] : [logRows, logRows];
         rowsOut = await warehouse.transaction(async (tx) => {
           if (before) await tx.exec(before);
@@ -186,9 +188,6 @@ export async function ensureSliceWrites(w: Warehouse): Promise<void> {
   await w.exec(createTableSql(w.dialect, SLICE_WRITES, SLICE_WRITES_COLUMNS, { layout: { clusterBy: ['table_name', 'local_date'] } }));
 }
 
-/** Dates per INSERT … VALUES statement of the log (a long backfill's slice is split). */
-const LOG_ROWS_PER_STATEMENT = 500;
-
 /**
  * The statements that log a write of `slice` to `table`: its dates' rows are replaced by rows
  * holding `writeId` (`whole`: the table is being replaced whole, so all its rows are, and its NULL-date
@@ -196,16 +195,12 @@ const LOG_ROWS_PER_STATEMENT = 500;
  */
 export function sliceWritesSql(w: Pick<WarehouseSession, 'dialect'>, table: string, slice: Slice, writeId: string, whole: boolean): string[] {
   const d = w.dialect;
-  const log = d.quoteIdent(SLICE_WRITES);
-  const [name, id] = [d.quoteString(table), d.quoteString(writeId)];
   const dates = slice.from < slice.to ? splitSlice(slice, 1).map((s) => s.from) : [];
   // (BigQuery requires a WHERE clause on every DELETE.)
-  const stmts = [`DELETE FROM ${log} WHERE table_name = ${name}${whole ? '' : ` AND ${sliceFilter('local_date', slice)}`}`];
-  const rows = [...(whole ? [`(${name}, NULL, ${id})`] : []), ...dates.map((date) => `(${name}, DATE '${date}', ${id})`)];
-  for (let i = 0; i < rows.length; i += LOG_ROWS_PER_STATEMENT) {
-    stmts.push(`INSERT INTO ${log} (table_name, local_date, write_id) VALUES ${rows.slice(i, i + LOG_ROWS_PER_STATEMENT).join(', ')}`);
-  }
-  return stmts;
+  return [
+    `DELETE FROM ${d.quoteIdent(SLICE_WRITES)} WHERE table_name = ${d.quoteString(table)}${whole ? '' : ` AND ${sliceFilter('local_date', slice)}`}`,
+    ...dateLogInserts(d, SLICE_WRITES, table, writeId, [...(whole ? [null] : []), ...dates]),
+  ];
 }
 
 /**

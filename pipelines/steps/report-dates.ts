@@ -76,14 +76,15 @@ export async function snapshotReportDates(ctx: StepContext): Promise<StepResult>
     await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id)
       SELECT DISTINCT table_name, local_date, write_id, ${run} FROM ${t(CHANGED_DATES)}`);
     if (spend !== 'none') {
+      const noDate = `CAST(NULL AS ${d.columnType('DATE')})`;
       const spendRow = (date: string) => `SELECT ${d.quoteString(SPEND)}, ${date}, ${d.quoteString(`${ctx.runId}:spend`)}, ${run}`;
       if (spend === 'new') {
         // no copy to compare with (first run, or stg_ad_spend's columns changed): every date
-        await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id) ${spendRow(`CAST(NULL AS ${d.columnType('DATE')})`)}`);
+        await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id) ${spendRow(noDate)}`);
       } else {
         const names = (from: string) => `SELECT DISTINCT platform, campaign_id, campaign_name FROM ${t(from)}`;
         await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id)
-          ${spendRow(`CAST(NULL AS ${d.columnType('DATE')})`)} FROM (SELECT 1 AS x) AS one
+          ${spendRow(noDate)} FROM (SELECT 1 AS x) AS one
           WHERE EXISTS (${names(SPEND)} EXCEPT DISTINCT ${names(SPEND_SEEN)}) OR EXISTS (${names(SPEND_SEEN)} EXCEPT DISTINCT ${names(SPEND)})`);
         await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id)
           SELECT DISTINCT ${d.quoteString(SPEND)}, x.spend_date, ${d.quoteString(`${ctx.runId}:spend`)}, ${run} FROM (

@@ -5,7 +5,7 @@
  * earlier journeys, sessions that stop being active, a night that fails half way and a config change.
  * Real DuckDB files, the whole pipeline, the demo data fed by arrival day.
  */
-import { copyFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type BeamlineConfig } from '../../../config/index.ts';
@@ -96,7 +96,7 @@ beforeAll(async () => {
   const sqlDir = join(dir.path, 'sql-failing');
   cpSync(SQL_DIR, sqlDir, { recursive: true });
   const overview = join(sqlDir, 'reports', 'rpt_session_overview.sql');
-  const header = (await import('node:fs')).readFileSync(overview, 'utf8').split('\n').filter((l) => l.startsWith('--')).join('\n');
+  const header = readFileSync(overview, 'utf8').split('\n').filter((l) => l.startsWith('--')).join('\n');
   writeFileSync(overview, `${header}\nSELECT CAST(error('injected failure') AS DATE) AS local_date`);
   failing = createPipeline({ sqlDir });
   mkdirSync(join(dir.path, 'site'), { recursive: true });
