@@ -69,6 +69,18 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     /** The instant local `slice_from` begins, optionally widened by N hours — a number, or the name of a numeric var. */
     slice_ts_from: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.from, ctx.timeZone).getTime() - widening(hours) * 3_600_000)),
     slice_ts_to: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.to, ctx.timeZone).getTime() + widening(hours) * 3_600_000)),
+    /**
+     * The run's as-of instant (`var('as_of')`, fixed when the run's loads finished) as a timestamp,
+     * the epoch when there is none. Raw events are only appended, so the latest event time at query
+     * time is at or after it: `max(event_ts) … WHERE event_ts >= as_of_floor()` reads the partitions
+     * from there on instead of every raw event's time, and gives the same instant.
+     */
+    as_of_floor: () => {
+      const v = ctx.vars.as_of;
+      const t = typeof v === 'string' && v !== '' ? new Date(v) : new Date(0);
+      if (Number.isNaN(t.getTime())) throw new Error(`as_of_floor(): the variable as_of is not an instant: '${String(v)}'`);
+      return tsLiteral(t);
+    },
     local_date: (expr) => d.localDate(str(expr, 'local_date()'), ctx.timeZone),
     time_zone: () => d.quoteString(ctx.timeZone),
     url_param: (expr, name) => d.urlParam(str(expr, 'url_param()'), str(name, 'url_param() name')),

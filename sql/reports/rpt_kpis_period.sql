@@ -12,8 +12,10 @@ WITH daily AS (
     CAST({{ epoch_ms('CAST(d.local_date AS TIMESTAMP)') }} / 86400000 AS BIGINT) AS day_no
   FROM {{ ref('rpt_kpis_daily') }} AS d
 ),
+-- the latest raw event time, looked up from the run's own as-of on (raw events are only appended, so it is at or before the latest): the read is the partitions from there, not every raw event's time
 as_of AS (
-  SELECT {{ local_date('max(event_ts)') }} AS data_to FROM {{ ref('raw_events') }}
+  SELECT {{ local_date('t.as_of') }} AS data_to
+  FROM (SELECT coalesce(max(event_ts), {{ as_of_floor() }}) AS as_of FROM {{ ref('raw_events') }} WHERE event_ts >= {{ as_of_floor() }}) AS t
 ),
 bounds AS (
   SELECT

@@ -8,8 +8,9 @@
 -- rebuild_on_change: true
 -- partition_by: local_date
 -- (by date: only the dates listed in report_dates are rebuilt — the dates whose sessions, events, engagements or conversions a run rewrote, see pipelines/steps/report-dates.ts; every number of a date is computed from that date's sessions only; active depends on the as-of time, which moves with every load, so the dates with active sessions at the last build are listed too.) A changed definition or config variable rebuilds the table whole.
+-- as_of: the latest raw event time, looked up from the run's own as-of on (raw events are only appended, so it is at or before the latest): the read is the partitions from there, not every raw event's time
 WITH as_of AS (
-  SELECT max(event_ts) AS as_of FROM {{ ref('raw_events') }}
+  SELECT coalesce(max(event_ts), {{ as_of_floor() }}) AS as_of FROM {{ ref('raw_events') }} WHERE event_ts >= {{ as_of_floor() }}
 ),
 flagged AS (
   SELECT

@@ -38,4 +38,18 @@ describe('templates', () => {
       dir.remove();
     }
   });
+
+  it("renders the run's as-of instant as a timestamp per dialect (the epoch when there is none), and names a variable that is not an instant", () => {
+    const dir = tempDir();
+    try {
+      const def = readTransform(dir.write('x.sql', "SELECT max(event_ts) FROM {{ ref('raw_events') }} WHERE event_ts >= {{ as_of_floor() }}"), 'x');
+      const ctx = (as_of: string) => ({ slice: { from: '2026-03-08', to: '2026-03-09' }, timeZone: 'UTC', fullRefresh: false, vars: { as_of } });
+      expect(renderTransform(def, { ...ctx('2026-03-08T17:05:00.123Z'), dialect: duckdbDialect })).toContain(">= TIMESTAMPTZ '2026-03-08T17:05:00.123Z'");
+      expect(renderTransform(def, { ...ctx('2026-03-08T17:05:00.123Z'), dialect: bigqueryDialect })).toContain(">= TIMESTAMP '2026-03-08T17:05:00.123Z'");
+      expect(renderTransform(def, { ...ctx(''), dialect: duckdbDialect })).toContain(">= TIMESTAMPTZ '1970-01-01T00:00:00.000Z'");
+      expect(() => renderTransform(def, { ...ctx('yesterday'), dialect: duckdbDialect })).toThrow(/as_of_floor\(\): the variable as_of is not an instant: 'yesterday'/);
+    } finally {
+      dir.remove();
+    }
+  });
 });
