@@ -17,14 +17,14 @@
  *    its reports finish): `stg_ad_spend` is rebuilt whole every run, but a late or corrected export
  *    restates only some days. When the campaign names changed (rpt_roas_daily matches a credited
  *    campaign by every name it went by, on any date), NULL: every date.
- * 4. Adds the dates on which `rpt_session_overview` counted a session as active: a session is
- *    active relative to the data's as-of time, which moves with every load, so a date whose sessions
- *    were active at the last build is rebuilt even when none of its rows changed. (A session active
- *    now either was active at its date's last build, or its rows were written since: either way
- *    its date is listed.)
+ * 4. Adds the dates on which `rpt_session_overview` counted a session as active, and the dates of
+ *    the sessions `rpt_live_sessions` lists: a session is active relative to the data's as-of time,
+ *    which moves with every load, so a date whose sessions were active at the last build is rebuilt
+ *    even when none of its rows changed. (A session active now either was active at its date's last
+ *    build, or its rows were written since: either way its date is listed.)
  *
  * Grain of report_dates: one row per queued (table, date, write), plus one per changed spend date
- * (write `<run>:spend`) and one per active date (write `<run>:active`).
+ * (write `<run>:spend`) and one per active date of each of the two reports (write `<run>:active`).
  */
 import { createTableSql } from '../../warehouse/dialect.ts';
 import { CHANGED_DATES, ensureChangedDates } from '../../transforms/changed-dates.ts';
@@ -36,8 +36,8 @@ const REPORT_DATES_COLUMNS = { table_name: 'VARCHAR', local_date: 'DATE', write_
 const SPEND = 'stg_ad_spend';
 const SPEND_SEEN = 'report_spend_seen';
 const SPEND_PENDING = 'report_spend_pending';
-/** The report whose rows depend on the as-of time as well as on its inputs' rows. */
-const ACTIVE_REPORT = 'rpt_session_overview';
+/** The reports whose rows depend on the as-of time as well as on their inputs' rows, and the rows of theirs that do. */
+const ACTIVE_REPORTS = { rpt_session_overview: 'active_sessions > 0', rpt_live_sessions: 'TRUE' } as const;
 
 export const reportDatesStep: TsStepDef = {
   name: 'report_dates',
@@ -60,7 +60,8 @@ export async function snapshotReportDates(ctx: StepContext): Promise<StepResult>
   const done = prev?.snapshot_id && (await w.tableExists(REPORT_DATES_DONE))
     ? (await w.query<{ n: number }>(`SELECT count(*) AS n FROM ${t(REPORT_DATES_DONE)} WHERE snapshot_id = ${d.quoteString(prev.snapshot_id)}`))[0]?.n
     : 0;
-  const active = await w.tableExists(ACTIVE_REPORT);
+  const active: Array<readonly [string, string]> = [];
+  for (const [report, where] of Object.entries(ACTIVE_REPORTS)) if (await w.tableExists(report)) active.push([report, where] as const);
   const spend = await spendCopies(w);
   const run = d.quoteString(ctx.runId);
   const result = await w.transaction(async (tx) => {
@@ -96,9 +97,9 @@ export async function snapshotReportDates(ctx: StepContext): Promise<StepResult>
       await tx.exec(`DELETE FROM ${t(SPEND_PENDING)} WHERE TRUE`);
       await tx.exec(`INSERT INTO ${t(SPEND_PENDING)} SELECT * FROM ${t(SPEND)}`);
     }
-    if (active) {
+    for (const [report, where] of active) {
       await tx.exec(`INSERT INTO ${t(REPORT_DATES)} (table_name, local_date, write_id, snapshot_id)
-        SELECT ${d.quoteString(ACTIVE_REPORT)}, local_date, ${d.quoteString(`${ctx.runId}:active`)}, ${run} FROM ${t(ACTIVE_REPORT)} WHERE active_sessions > 0`);
+        SELECT DISTINCT ${d.quoteString(report)}, local_date, ${d.quoteString(`${ctx.runId}:active`)}, ${run} FROM ${t(report)} WHERE ${where}`);
     }
     return tx.query<{ n: number; dates: number; whole: number }>(
       `SELECT count(*) AS n, count(DISTINCT local_date) AS dates, count(*) - count(local_date) AS whole FROM ${t(REPORT_DATES)}`,
