@@ -1,12 +1,14 @@
 -- purpose: attributed conversions and revenue per day, model and marketing dimension, from attribution_credits. conversions = Σ credit (fractional); revenue = Σ revenue_credit (exact cents; conversions without a reporting-currency value are left out and counted in conversions_without_revenue).
 -- grain: one row per local_date (of the conversion) × model × channel × source × medium × campaign × platform
--- version: 1
+-- version: 2
 -- materialized: incremental_by_key
 -- key: local_date
--- keys_from: attribution_dirty_dates
+-- keys_from: report_dates
+-- keys_inline: dates
+-- rebuild_on_change: true
 -- partition_by: local_date
 -- cluster_by: model, channel, platform
--- (by date: the attribute step lists in attribution_dirty_dates every conversion date whose credits it replaced — identity merges reach any past date — and exactly those dates are rebuilt.)
+-- (by date: only the dates listed in report_dates are rebuilt — among them every conversion date whose credits the attribute step replaced (identity merges reach any past date), see pipelines/steps/report-dates.ts. The dates stay queued until every report keyed by them finished, so a night that fails before this table is built leaves them for the next. A changed definition or config variable rebuilds the table whole.)
 SELECT
   local_date,
   model,

@@ -1,6 +1,6 @@
 -- purpose: return on ad spend per day, model, platform and campaign: spend (stg_ad_spend, in the reporting currency) against the conversions and revenue each model attributes to that campaign's touchpoints. A touchpoint matches a spend campaign on platform and campaign id; when either side has no id, on the campaign name (case-insensitive). Spend with no matching touchpoint is shown under every model with 0 conversions; credited campaigns with no spend are shown with spend 0. roas = revenue / spend (NULL when spend is 0 or unknown); cpa = spend / conversions (NULL when conversions are 0).
 -- grain: one row per local_date × model × platform × campaign (campaign_id, else campaign name, case-insensitive; a campaign with several names that day shows the first in sort order); only touchpoints with an ad platform (a click id) are credited here
--- version: 3
+-- version: 4
 -- materialized: incremental_by_key
 -- key: local_date
 -- keys_from: report_dates
@@ -8,7 +8,7 @@
 -- rebuild_on_change: true
 -- partition_by: local_date
 -- cluster_by: model, platform, campaign_id
--- (by date: only the dates listed in report_dates are rebuilt — the dates whose credits the attribute step replaced and the spend dates whose stg_ad_spend rows changed, see pipelines/steps/report-dates.ts; a change of campaign names lists every date, since a credited campaign is matched by every name it went by. The campaign names and the models are read over all dates (stg_ad_spend is small; models is one column). A changed definition or config variable rebuilds the table whole.)
+-- (by date: only the dates listed in report_dates are rebuilt — the dates whose credits the attribute step replaced and the spend dates whose stg_ad_spend rows changed, see pipelines/steps/report-dates.ts; a change of campaign names lists every date, since a credited campaign is matched by every name it went by. The campaign names are read over all dates (stg_ad_spend is small), the models from attribution_totals_daily (a row per date and model). A changed definition or config variable rebuilds the table whole.)
 -- spend per day, platform and campaign (its id, else its name, case-insensitive): a campaign renamed
 -- within a day, or exported under two spellings, has several stg_ad_spend rows but is one campaign here
 WITH spend AS (
@@ -85,8 +85,9 @@ credits AS (
   WHERE rn = 1
   GROUP BY local_date, model, platform, coalesce(spend_key, 'id:' || campaign_id, 'name:' || lower(campaign), '(none)')
 ),
+-- every model with a credit on any date: attribution_totals_daily has a row per date and model with credits, so this reads its small model column, not the credits'
 models AS (
-  SELECT DISTINCT model FROM {{ ref('attribution_credits') }}
+  SELECT DISTINCT model FROM {{ ref('attribution_totals_daily') }}
 ),
 spend_by_model AS (
   SELECT s.*, m.model FROM spend AS s LEFT JOIN models AS m ON TRUE

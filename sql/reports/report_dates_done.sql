@@ -3,5 +3,5 @@
 -- key: snapshot_id
 -- version: 1
 -- materialized: table
--- depends_on: rpt_kpis_daily, rpt_session_overview, rpt_journey_stitching, rpt_sources, rpt_platform_coverage, rpt_roas_daily
+-- depends_on: rpt_kpis_daily, rpt_session_overview, rpt_journey_stitching, rpt_sources, rpt_platform_coverage, rpt_roas_daily, rpt_live_sessions, rpt_attribution_daily, attribution_totals_daily
 SELECT DISTINCT snapshot_id FROM {{ ref('report_dates') }}

@@ -3,15 +3,15 @@
 -- Ledger (raw_orders; an exact duplicate row counts once): an order's revenue = Σ its `completed` rows − Σ |its `refunded` rows| (refunds netted into the order), converted at the fx rate of the order's date (fx_rates; the account currency has rate 1) and rounded to cents once per order. `pending` and `cancelled` rows move no revenue; an order with neither a completed nor a refunded row is not in the ledger. The order's date = the local date of its first completed row (else of its first refund), so a refund that arrives later restates the day the order was placed — which is what lets a day's orders be matched with that day's conversions. An order without an fx rate has no revenue (ledger_orders_fx_missing), never a silent zero.
 -- Tracked (conversions): tracked_revenue = Σ value_reporting on the conversion's local date (conversions without an fx rate are left out and counted in tracked_conversions_fx_missing).
 -- Matching by order_id: an order is matched when some conversion carries its order_id, and such a conversion is matched too. matched_ledger_revenue = ledger revenue of matched orders (on the order's date); matched_tracked_revenue = tracked revenue of matched conversions (on the conversion's date); matched_revenue_difference = matched_ledger_revenue − matched_tracked_revenue (refunds, price or fx differences, an order placed just before midnight and tracked just after). ledger_only_* = orders no conversion carries; tracked_only_* = conversions whose order_id is not in the ledger, or that have none (leads, test orders). Hence, exactly, per row: ledger_revenue = matched_ledger_revenue + ledger_only_revenue; tracked_revenue = matched_tracked_revenue + tracked_only_revenue; revenue_gap = ledger_revenue − tracked_revenue.
--- Attribution (attribution_credits, per model, on the conversion's date): attributed_revenue = Σ revenue_credit of credits to a touchpoint; unattributed_revenue = Σ revenue_credit of the conversions credited to no touchpoint (channel '(none)'); uncredited_revenue = tracked_revenue − attributed_revenue − unattributed_revenue (0 when every conversion is credited; anything else is a fault to chase).
+-- Attribution (attribution_credits, summed per date and model in attribution_totals_daily; on the conversion's date): attributed_revenue = Σ revenue_credit of credits to a touchpoint; unattributed_revenue = Σ revenue_credit of the conversions credited to no touchpoint (channel '(none)'); uncredited_revenue = tracked_revenue − attributed_revenue − unattributed_revenue (0 when every conversion is credited; anything else is a fault to chase).
 -- Spend (stg_ad_spend, reporting currency): spend_<platform> for the eight platforms, spend_other for any other platform, spend_total = their sum; spend_rows_fx_missing = spend rows without an fx rate (not in the sums). roas = attributed_revenue / spend_total; ledger_roas = ledger_revenue / spend_total (NULL when spend_total is 0).
 -- Months: the same columns summed over the month's days (ratios recomputed from the sums).
 -- grain: one row per period_type ('day' | 'month') × period_start × model (every model in attribution_credits; NULL when there are no credits at all)
--- version: 1
+-- version: 2
 -- materialized: table
 -- partition_by: period_start
 -- cluster_by: period_type, model
--- (table, not incremental: a refund restates its order's day, a late spend export restates any day, identity merges re-credit any date; the table is days × models.)
+-- (table, not incremental: a refund restates its order's day, a late spend export restates any day, identity merges re-credit any date, and an order is matched by a conversion of any date; the table is days × models. Its inputs are the ledger, the conversions' order and value columns, the spend and attribution_totals_daily — a row per date and model — not the credits.)
 WITH ledger_rows AS (
   SELECT DISTINCT order_id, order_ts, revenue, upper(coalesce(currency, {{ var('currency') }})) AS currency, status
   FROM {{ ref('raw_orders') }}
@@ -89,15 +89,10 @@ tracked_daily AS (
   LEFT JOIN orders AS o ON o.order_id = c.order_id
   GROUP BY c.local_date
 ),
+-- attribution per date and model: kept by date in attribution_totals_daily (the same sums over attribution_credits), so this rebuild reads a row per date and model, not every credit
 credit_daily AS (
-  SELECT
-    local_date,
-    model,
-    sum(CASE WHEN touchpoint_id IS NOT NULL THEN revenue_credit END) AS attributed_revenue,
-    sum(CASE WHEN touchpoint_id IS NULL THEN revenue_credit END) AS unattributed_revenue,
-    count(DISTINCT CASE WHEN touchpoint_id IS NULL THEN conversion_id END) AS unattributed_conversions
-  FROM {{ ref('attribution_credits') }}
-  GROUP BY local_date, model
+  SELECT local_date, model, attributed_revenue, unattributed_revenue, unattributed_conversions
+  FROM {{ ref('attribution_totals_daily') }}
 ),
 spend_daily AS (
   SELECT
@@ -123,7 +118,7 @@ dates AS (
   UNION DISTINCT SELECT local_date FROM spend_daily
 ),
 models AS (
-  SELECT DISTINCT model FROM {{ ref('attribution_credits') }}
+  SELECT DISTINCT model FROM credit_daily
 ),
 model_list AS (
   SELECT model FROM models

@@ -7,6 +7,7 @@ import { loadConfig, type BeamlineConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
 import type { StepContext, StepResult } from '../../../pipelines/definition.ts';
 import { runAttribution } from '../../../pipelines/steps/attribute.ts';
+import { snapshotReportDates } from '../../../pipelines/steps/report-dates.ts';
 import type { ColumnSpec, Row } from '../../../warehouse/index.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
@@ -49,6 +50,8 @@ export interface Fixture {
   dirty(persons: readonly string[]): Promise<void>;
   /** Runs the attribute step over the slice `[from, to)`. */
   attribute(slice?: { from: string; to: string }, options?: { fullRefresh?: boolean; runId?: string }): Promise<StepResult>;
+  /** Runs the report_dates step (the dates the date-keyed reports rebuild), as the pipeline does after attribute. */
+  reportDates(): Promise<StepResult>;
   rows(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Every credit row, sorted, as JSON strings (for whole-table comparisons). */
   dump(where?: string): Promise<string[]>;
@@ -89,6 +92,10 @@ export async function openFixture(overrides: Record<string, unknown> = {}): Prom
     attribute(slice = { from: '2026-03-01', to: '2026-05-01' }, options = {}) {
       const ctx: StepContext = { config, warehouse: w, runId: options.runId ?? `run-${++runs}`, slice, fullRefresh: options.fullRefresh ?? false, log, now: new Date('2026-05-01T00:00:00Z') };
       return runAttribution(ctx);
+    },
+    reportDates() {
+      const ctx: StepContext = { config, warehouse: w, runId: `run-${++runs}`, slice: { from: '2026-03-01', to: '2026-05-01' }, fullRefresh: false, log, now: new Date('2026-05-01T00:00:00Z') };
+      return snapshotReportDates(ctx);
     },
     rows: (sql, params) => w.query(sql, params),
     async dump(where = 'TRUE') {

@@ -5,8 +5,8 @@ import { materialize, readTransform, type RenderContext } from '../../../transfo
 import { duckdbDialect } from '../../../warehouse/dialect.ts';
 import { openFixture, type Fixture } from './fixtures.ts';
 
-const SQL = (name: string) => fileURLToPath(new URL(`../../../sql/attribution/${name}.sql`, import.meta.url));
-const def = (name: string) => readTransform(SQL(name), 'attribution');
+const SQL = (name: string) => fileURLToPath(new URL(`../../../sql/${name === 'report_dates_done' ? 'reports' : 'attribution'}/${name}.sql`, import.meta.url));
+const def = (name: string) => readTransform(SQL(name), name === 'report_dates_done' ? 'reports' : 'attribution');
 const ctx = (fullRefresh = false): RenderContext => ({ dialect: duckdbDialect, slice: { from: '2026-03-01', to: '2026-05-01' }, timeZone: 'UTC', fullRefresh, vars: { currency: 'USD' } });
 
 let f: Fixture;
@@ -54,9 +54,12 @@ async function seedSpend(): Promise<void> {
   await spend('L1', '2026-03-07', 'tiktok', '1790000000000001', 'spark_ugc', '8.00', 'GBP'); // 8 £ × 1.25
 }
 
+/** As the pipeline runs them: attribute, spend staging, the dates to rebuild, the date-keyed tables, and the mark that they finished. */
 async function build(): Promise<void> {
   await f.attribute();
-  for (const name of ['stg_ad_spend', 'rpt_attribution_daily', 'rpt_roas_daily']) await materialize(f.w, def(name), ctx());
+  await materialize(f.w, def('stg_ad_spend'), ctx());
+  await f.reportDates();
+  for (const name of ['attribution_totals_daily', 'rpt_attribution_daily', 'rpt_roas_daily', 'report_dates_done']) await materialize(f.w, def(name), ctx());
 }
 
 describe('stg_ad_spend', () => {
@@ -133,11 +136,38 @@ describe('rpt_attribution_daily', () => {
     await f.dirty(['p4']);
     await f.attribute();
     expect(await f.rows(`SELECT local_date FROM attribution_dirty_dates ORDER BY 1`)).toEqual([{ local_date: '2026-03-06' }, { local_date: '2026-03-13' }]);
-    await materialize(f.w, def('rpt_attribution_daily'), ctx());
-    const dump = async () => (await f.rows(`SELECT * FROM rpt_attribution_daily ORDER BY ALL`)).map((r) => JSON.stringify(r));
-    const incremental = await dump();
-    expect(incremental.some((r) => r.includes('"channel":"Referral"'))).toBe(true);
-    await materialize(f.w, def('rpt_attribution_daily'), ctx(true));
-    expect(await dump()).toEqual(incremental);
+    // the attribute step queued those dates; report_dates lists them (and nothing else changed)
+    await f.reportDates();
+    expect(await f.rows(`SELECT DISTINCT table_name, local_date FROM report_dates ORDER BY ALL`)).toEqual([
+      { table_name: 'attribution_credits', local_date: '2026-03-06' }, { table_name: 'attribution_credits', local_date: '2026-03-13' },
+    ]);
+    const dump = async (table: string) => (await f.rows(`SELECT * FROM ${table} ORDER BY ALL`)).map((r) => JSON.stringify(r));
+    for (const table of ['attribution_totals_daily', 'rpt_attribution_daily']) {
+      await materialize(f.w, def(table), ctx());
+      const incremental = await dump(table);
+      expect(incremental.some((r) => r.includes('"local_date":"2026-03-13"')), table).toBe(true);
+      await materialize(f.w, def(table), ctx(true));
+      expect(await dump(table), table).toEqual(incremental);
+    }
+    expect((await dump('rpt_attribution_daily')).some((r) => r.includes('"channel":"Referral"'))).toBe(true);
+  });
+});
+
+describe('attribution_totals_daily', () => {
+  it('sums revenue credited to touchpoints and to none, and counts the conversions credited to none, per date and model', async () => {
+    await seedJourneys();
+    // a conversion of a person with no touchpoint: credited to no touchpoint under every model
+    await f.conversions([{ id: 'c9', person: 'p9', ts: '2026-03-07T08:00:00Z', value: 12.5 }]);
+    await build();
+    const rows = await f.rows(`SELECT CAST(local_date AS VARCHAR) AS d, model, CAST(attributed_revenue AS VARCHAR) AS attributed, CAST(unattributed_revenue AS VARCHAR) AS unattributed,
+      CAST(unattributed_conversions AS INTEGER) AS none, CAST(credit_rows AS INTEGER) AS credit_rows FROM attribution_totals_daily ORDER BY 1, 2`);
+    expect(rows).toEqual([
+      ...['first_touch', 'last_touch', 'linear'].map((model) => ({ d: '2026-03-06', model, attributed: '191.00', unattributed: null, none: 0, credit_rows: 4 })),
+      ...['first_touch', 'last_touch', 'linear'].map((model) => ({ d: '2026-03-07', model, attributed: null, unattributed: '12.50', none: 1, credit_rows: 1 })),
+    ]);
+    // it carries exactly the credits' totals
+    const [credits] = await f.rows(`SELECT CAST(sum(revenue_credit) AS VARCHAR) AS s FROM attribution_credits`);
+    const [totals] = await f.rows(`SELECT CAST(sum(coalesce(attributed_revenue, 0) + coalesce(unattributed_revenue, 0)) AS VARCHAR) AS s FROM attribution_totals_daily`);
+    expect(totals).toEqual(credits);
   });
 });
