@@ -12,7 +12,7 @@
 --   journey_rebuild                        dimension = dirty_starts.reason (whole | session | horizon | moved | unfinished); local_date NULL: persons this run rebuilt whole or from a start (docs/journeys.md, "The rebuild horizon"); 'moved': identity moved some of their events, older ones wait for a full refresh
 --   channel_share_kl                       dimension = model; local_date = the ISO week's Monday: KL divergence Σ p·ln(p/q) of the week's channel shares of credit p against the previous week's q, each smoothed by adding 0.5 to every channel seen in either week; rows for weeks overlapping the slice whose previous week has credits
 -- grain: one row per local_date (NULL for run-level metrics) × metric × dimension, for this run
--- version: 2
+-- version: 3
 -- materialized: table
 -- (table: it describes one run — its loads and its slice — and is replaced by the next run; the run-by-run history is rpt_pipeline_health.)
 WITH run_loads AS (
@@ -134,7 +134,10 @@ fx_gaps AS (
   WHERE o.currency <> {{ var('currency') }} AND fx.rate IS NULL AND o.local_date >= {{ slice_from() }} AND o.local_date < {{ slice_to() }}
   GROUP BY o.local_date, o.currency
 ),
--- channel shares per model and ISO week (Monday), from the credits
+-- channel shares per model and ISO week (Monday), from the credits of the weeks the metric compares:
+-- the weeks overlapping the slice begin on or after slice_from − 6 and end before slice_to + 7, their
+-- previous weeks begin on or after slice_from − 13, so the credits of [slice_from − 13, slice_to + 7)
+-- hold every day of each (a partition range, not every credit)
 credit_weeks AS (
   SELECT
     model,
@@ -142,6 +145,7 @@ credit_weeks AS (
     CAST(DATE_ADD(local_date, INTERVAL (-mod(CAST({{ epoch_ms('CAST(local_date AS TIMESTAMP)') }} / 86400000 AS BIGINT) + 3, 7)) DAY) AS DATE) AS week_start,
     credit
   FROM {{ ref('attribution_credits') }}
+  WHERE local_date >= CAST(DATE_ADD({{ slice_from() }}, INTERVAL (-13) DAY) AS DATE) AND local_date < CAST(DATE_ADD({{ slice_to() }}, INTERVAL 7 DAY) AS DATE)
 ),
 week_channel AS (
   SELECT model, week_start, channel, sum(credit) AS credit FROM credit_weeks GROUP BY model, week_start, channel
