@@ -100,14 +100,32 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
           SELECT person_id, max(session_start) AS last_start FROM ${t('sessions')}
           WHERE local_date >= DATE '${f}' AND session_start < ${ts(hTs)} AND person_id IN (${dirty})
           GROUP BY person_id`);
-        // Events since F whose owner under today's map is not the one their journey row has.
+        // Events since F whose owner under today's map (the user id's person, else the anonymous id's)
+        // is not the one their journey row has. The map is joined ONCE, on the events' ids as rows
+        // (event, id type, id): on BigQuery one scan of the map's columns instead of two (≈ 84 B × ids each).
         await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_moved')} AS
-          WITH owners AS (
-            SELECT se.person_id AS was, coalesce(mu.person_id, ma.person_id) AS now
+          WITH journey AS (
+            SELECT se.event_key, se.person_id, se.user_id, se.anonymous_id
             FROM ${t('session_events')} AS se
-            LEFT JOIN ${t('identity_map')} AS mu ON mu.id_type = 'user_id' AND mu.id = se.user_id
-            LEFT JOIN ${t('identity_map')} AS ma ON ma.id_type = 'anonymous_id' AND ma.id = se.anonymous_id
             WHERE se.local_date >= DATE '${f}' AND se.person_id IN (${dirty})
+          ),
+          event_ids AS (
+            SELECT event_key, 'user_id' AS id_type, user_id AS id FROM journey WHERE user_id IS NOT NULL
+            UNION ALL
+            SELECT event_key, 'anonymous_id' AS id_type, anonymous_id AS id FROM journey WHERE anonymous_id IS NOT NULL
+          ),
+          mapped AS (
+            SELECT i.event_key,
+              max(CASE WHEN i.id_type = 'user_id' THEN m.person_id END) AS by_user,
+              max(CASE WHEN i.id_type = 'anonymous_id' THEN m.person_id END) AS by_anonymous
+            FROM event_ids AS i
+            JOIN ${t('identity_map')} AS m ON m.id_type = i.id_type AND m.id = i.id
+            GROUP BY i.event_key
+          ),
+          owners AS (
+            SELECT j.person_id AS was, coalesce(p.by_user, p.by_anonymous) AS now
+            FROM journey AS j
+            LEFT JOIN mapped AS p ON p.event_key = j.event_key
           )
           SELECT was AS person_id FROM owners WHERE now IS NULL OR now <> was
           UNION DISTINCT
