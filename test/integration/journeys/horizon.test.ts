@@ -122,6 +122,25 @@ describe('the rebuild horizon', () => {
     await expectSameTables(daily, full);
   });
 
+  it("takes an event's owner from its user id before its anonymous id: a device cut from its users moves no user's events", async () => {
+    const byDay: Array<[string, RawRow[]]> = [
+      // u1 logs in on the shared device d1 on the 10th and the 11th: one person, named after u1
+      ['2026-01-10', [ev('2026-01-10T10:00:00Z', { anonymous_id: 'd1', user_id: 'u1', event_name: 'login' })]],
+      ['2026-01-11', [ev('2026-01-11T10:00:00Z', { anonymous_id: 'd1', user_id: 'u1' })]],
+      // u2 logs in on d1: three ids over a cap of two, d1 is a shared device and loses its links. The
+      // events of the 10th and the 11th still belong to u1's person (their user id's), so nothing of
+      // theirs moved: u1's person starts at its session before the horizon, not at F.
+      ['2026-01-12', [ev('2026-01-12T10:00:00Z', { anonymous_id: 'd1', user_id: 'u2', event_name: 'login' })]],
+    ];
+    const { daily, full } = await dailyAndFull(byDay, { ...horizon(1), identity: { max_ids_per_person: 2 } });
+    const [capped] = await daily.rows(`SELECT count(*)::INTEGER AS n FROM identity_excess`);
+    expect(capped!.n).toBeGreaterThan(0);
+    const reasons = (await daily.rows(`SELECT reason FROM dirty_starts ORDER BY reason`)).map((r) => r.reason);
+    expect(reasons).toContain('session');
+    expect(reasons).not.toContain('moved');
+    await expectSameTables(daily, full);
+  });
+
   it('moves the horizon back to a date identity caught up on, and drops it when identity recomputed every id', async () => {
     const j = await journeys(horizon(0));
     for (const day of ['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05']) {
