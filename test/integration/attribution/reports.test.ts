@@ -5,8 +5,10 @@ import { materialize, readTransform, type RenderContext } from '../../../transfo
 import { duckdbDialect } from '../../../warehouse/dialect.ts';
 import { openFixture, type Fixture } from './fixtures.ts';
 
-const SQL = (name: string) => fileURLToPath(new URL(`../../../sql/${name === 'report_dates_done' ? 'reports' : 'attribution'}/${name}.sql`, import.meta.url));
-const def = (name: string) => readTransform(SQL(name), name === 'report_dates_done' ? 'reports' : 'attribution');
+/** The sql/ folder a transform of this test lives in (its group name too). */
+const folder = (name: string) => (name === 'report_dates_done' ? 'reports' : 'attribution');
+const SQL = (name: string) => fileURLToPath(new URL(`../../../sql/${folder(name)}/${name}.sql`, import.meta.url));
+const def = (name: string) => readTransform(SQL(name), folder(name));
 const ctx = (fullRefresh = false): RenderContext => ({ dialect: duckdbDialect, slice: { from: '2026-03-01', to: '2026-05-01' }, timeZone: 'UTC', fullRefresh, vars: { currency: 'USD' } });
 
 let f: Fixture;
