@@ -102,7 +102,8 @@ export async function buildStarts(ctx: StepContext): Promise<StepResult> {
           GROUP BY person_id`);
         // Events since F whose owner under today's map (the user id's person, else the anonymous id's)
         // is not the one their journey row has. The map is joined ONCE, on the events' ids as rows
-        // (event, id type, id): on BigQuery one scan of the map's columns instead of two (≈ 84 B × ids each).
+        // (event, id type, id): one scan of the map's columns instead of two (on BigQuery ≈ 84 B × ids
+        // each, if it bills each reference of a table; docs/production.md).
         await tx.exec(`CREATE OR REPLACE TEMP TABLE ${t('_starts_moved')} AS
           WITH journey AS (
             SELECT se.event_key, se.person_id, se.user_id, se.anonymous_id
