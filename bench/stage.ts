@@ -74,10 +74,11 @@ async function runOnce(home: string, slice: { from: string; to: string }, lookba
 
 async function pipeline() {
   for (const f of ['warehouse.duckdb', 'warehouse.duckdb.wal', 'runs.sqlite', 'runs.sqlite-wal', 'runs.sqlite-shm']) rmSync(join(dir!, f), { force: true });
-  const { summary, memoryLimit, compression, runMs, totalMs } = await runOnce(dir!, { from: START, to: addDays(START, DAYS + 1) }, false);
+  const { summary, memoryLimit, compression, runMs, totalMs, cpuMs } = await runOnce(dir!, { from: START, to: addDays(START, DAYS + 1) }, false);
   return {
     stage,
     totalMs: Math.round(totalMs),
+    cpuMs,
     closeMs: Math.round(totalMs - runMs),
     memoryLimit,
     compression,
@@ -124,12 +125,14 @@ async function floor() {
   rmSync(path, { force: true });
   const w = await openDuckDb({ path });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await w.exec(sql);
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const [row] = await w.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM floor_credits');
   await w.close();
   rmSync(path, { force: true });
-  return { stage, ms: Math.round(ms), conversions: row?.n ?? 0, peakRssMb: peakRssMb(), note: 'NDJSON files only (the pipeline also reads the CSV event files)' };
+  return { stage, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), conversions: row?.n ?? 0, peakRssMb: peakRssMb(), note: 'NDJSON files only (the pipeline also reads the CSV event files)' };
 }
 
 const result = stage === 'generate' ? await generate(Number(arg)) : stage === 'pipeline' ? await pipeline() : stage === 'floor' ? await floor() : stage === 'nightly' ? await nightly() : null;
