@@ -14,7 +14,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Row } from '../../../warehouse/index.ts';
 import { readCsv, relDiff } from '../../unit/models/peers.ts';
-import { runSnowplowPeer } from './snowplow-run.ts';
+import { runSnowplowPeer, WINDOW } from './snowplow-run.ts';
 
 const DIR = 'snowplow-fractribution/expected';
 
@@ -45,7 +45,7 @@ let out: Record<'rejected' | 'events' | 'conversions' | 'sessions' | 'converting
 beforeAll(async () => {
   // each person's anonymous id (one per person here: no logins)
   const anon = `(SELECT person_id, min(id) AS anonymous_id FROM identity_map WHERE id_type = 'anonymous_id' GROUP BY person_id)`;
-  const window = `local_date >= DATE '2022-06-03' AND local_date <= DATE '2022-08-01'`;
+  const window = `local_date >= DATE '${WINDOW.from}' AND local_date < DATE '${WINDOW.to}'`;
   out = await runSnowplowPeer({
     rejected: `SELECT count(*) AS n FROM raw_rejected`,
     events: `SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM events`,
@@ -119,7 +119,7 @@ describe('the Snowplow fractribution peer, raw events to credits', () => {
     expect(peer.get(customer(DIFFERS))).toBe('Referral > Direct');
     peer.set(customer(DIFFERS), 'Organic Social');
     expect(ours).toEqual(peer);
-    expect(out.training).toEqual([{ model: 'leave_one_out', training_from: '2022-06-03', training_to: '2022-08-02', conversions: 6, non_conversions: 61 }]);
+    expect(out.training).toEqual([{ model: 'leave_one_out', training_from: WINDOW.from, training_to: WINDOW.to, conversions: 6, non_conversions: 61 }]);
   });
 
   it('credits each channel what channel_attribution.csv says: last touch exactly, leave-one-out ("shapley") to 1e-9 and to the cent', () => {

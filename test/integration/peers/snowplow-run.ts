@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../../../config/index.ts';
 import { createLogger } from '../../../lib/log.ts';
+import { datesIn } from '../../../pipelines/dates.ts';
 import { createPipeline, runPipeline } from '../../../pipelines/index.ts';
 import { attributeStep } from '../../../pipelines/steps/attribute.ts';
 import { extractStep } from '../../../pipelines/steps/extract.ts';
@@ -45,8 +46,11 @@ export function toContract(r: Readonly<Record<string, string>>): Record<string, 
   };
 }
 
-/** The peer's conversion window: the run's slice, and the data-driven models' training window. */
-export const WINDOW = { from: '2022-06-03', to: '2022-08-01', toExclusive: '2022-08-02' } as const;
+/**
+ * The peer's conversion window, 2022-06-03 to 2022-08-01 with both ends included, as local dates
+ * `[from, to)`: the run's slice, and the data-driven models' training window.
+ */
+export const WINDOW = { from: '2022-06-03', to: '2022-08-02' } as const;
 
 /** Runs the pipeline on the peer's events; returns the queried rows of each SQL in `queries`. */
 export async function runSnowplowPeer<K extends string>(queries: Readonly<Record<K, string>>): Promise<Record<K, Row[]>> {
@@ -61,7 +65,7 @@ export async function runSnowplowPeer<K extends string>(queries: Readonly<Record
         account: { time_zone: 'UTC', currency: 'USD' },
         sources: { events: 'src/events/*.ndjson' },
         // the peer: 30-day path lookback, models trained on the conversion window, the exposure transform
-        lookback: { attribution_days: 30, training_days: 60, late_data_days: 0 },
+        lookback: { attribution_days: 30, training_days: datesIn(WINDOW.from, WINDOW.to).length, late_data_days: 0 },
         attribution: { models: ['last_touch', 'linear', 'leave_one_out'], path_transforms: ['exposure'] },
       },
     });
@@ -69,7 +73,7 @@ export async function runSnowplowPeer<K extends string>(queries: Readonly<Record
     const store = await openRunStore({ databaseUrl: '', sqlitePath: join(dir.path, 'runs.sqlite') });
     try {
       const pipeline = createPipeline({ tsSteps: [extractStep, identityStep, journeyStartsStep, attributeStep, reportDatesStep] });
-      const summary = await runPipeline({ config, pipeline, warehouse: w, store, log: createLogger({ level: 'silent' }), slice: { from: WINDOW.from, to: WINDOW.toExclusive }, fullRefresh: false });
+      const summary = await runPipeline({ config, pipeline, warehouse: w, store, log: createLogger({ level: 'silent' }), slice: { ...WINDOW }, fullRefresh: false });
       if (summary.status !== 'succeeded') throw summary.error ?? new Error('the peer run failed');
       const out = {} as Record<K, Row[]>;
       for (const [k, sql] of Object.entries(queries) as Array<[K, string]>) out[k] = await w.query(sql);
