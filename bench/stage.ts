@@ -30,6 +30,12 @@ function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
+/** The process's CPU time (user + system, every thread) since `start`, in ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const cpu = process.cpuUsage(start);
+  return Math.round((cpu.user + cpu.system) / 1000);
+}
+
 async function generate(events: number) {
   const manifestFile = join(dir!, 'data', 'manifest.json');
   if (existsSync(manifestFile)) {
@@ -64,9 +70,9 @@ async function runOnce(home: string, slice: { from: string; to: string }, lookba
     const runMs = performance.now() - t0;
     await warehouse.close();
     const totalMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = cpuMsSince(cpu0);
     if (summary.status !== 'succeeded') throw summary.error ?? new Error('pipeline failed');
-    return { summary, memoryLimit, compression: compression ?? 'auto', runMs, totalMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000), horizonDays: config.sessions.rebuildHorizonDays ?? null };
+    return { summary, memoryLimit, compression: compression ?? 'auto', runMs, totalMs, cpuMs, horizonDays: config.sessions.rebuildHorizonDays ?? null };
   } finally {
     await store.close();
   }
@@ -128,11 +134,11 @@ async function floor() {
   const cpu0 = process.cpuUsage();
   await w.exec(sql);
   const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = cpuMsSince(cpu0);
   const [row] = await w.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM floor_credits');
   await w.close();
   rmSync(path, { force: true });
-  return { stage, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), conversions: row?.n ?? 0, peakRssMb: peakRssMb(), note: 'NDJSON files only (the pipeline also reads the CSV event files)' };
+  return { stage, ms: Math.round(ms), cpuMs, conversions: row?.n ?? 0, peakRssMb: peakRssMb(), note: 'NDJSON files only (the pipeline also reads the CSV event files)' };
 }
 
 const result = stage === 'generate' ? await generate(Number(arg)) : stage === 'pipeline' ? await pipeline() : stage === 'floor' ? await floor() : stage === 'nightly' ? await nightly() : null;
