@@ -24,7 +24,8 @@ import { demoConfig } from '../cli/commands/demo.ts';
 
 const [stage, dir, arg] = process.argv.slice(2);
 const START = '2026-03-01';
-const DAYS = 30;
+// BEAMLINE_BENCH_DAYS (bench/run.ts --days N): the data set's length in days
+const DAYS = Number(process.env.BEAMLINE_BENCH_DAYS ?? 30);
 
 function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
@@ -39,8 +40,8 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 async function generate(events: number) {
   const manifestFile = join(dir!, 'data', 'manifest.json');
   if (existsSync(manifestFile)) {
-    const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { options: { targetEvents?: number }; totals: { eventsWritten: number } };
-    if (m.options.targetEvents === events) return { stage, reused: true, eventsWritten: m.totals.eventsWritten };
+    const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { options: { targetEvents?: number; days?: number }; totals: { eventsWritten: number } };
+    if (m.options.targetEvents === events && m.options.days === DAYS) return { stage, reused: true, eventsWritten: m.totals.eventsWritten };
   }
   const t0 = performance.now();
   const m = await generateDemoData({ outDir: join(dir!, 'data'), startDate: START, days: DAYS, targetEvents: events, seed: 7, timeZone: 'America/New_York' });
