@@ -74,11 +74,16 @@ const report = {
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 
-/** The run with the median `key` (the lower middle of an even count). */
+/** The middle element of a sorted list (the lower middle of an even count). */
+function middle<T>(sorted: readonly T[]): T {
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** The run with the median `key`. */
 function median(xs: readonly Record<string, unknown>[], key: string): Record<string, unknown> {
-  return [...xs].sort((a, b) => (a[key] as number) - (b[key] as number))[Math.floor((xs.length - 1) / 2)]!;
+  return middle([...xs].sort((a, b) => (a[key] as number) - (b[key] as number)));
 }
 
 function medianOf(xs: readonly number[]): number {
-  return Number([...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!.toFixed(2));
+  return Number(middle([...xs].sort((a, b) => a - b)).toFixed(2));
 }
