@@ -50,10 +50,11 @@ export interface FileReadingWarehouse extends Warehouse {
    */
   fileScan(path: string, format: FileFormat): string;
   /**
-   * NDJSON files read in one scan: columns `file_index` (the 1-based position of the line's file in
-   * `paths`) and `raw` (the line's text), rows in the files' order, then line order.
+   * Files of one format read in one scan: `file_index` (the 1-based position of the row's file in
+   * `paths`), then the columns {@link fileScan} gives (NDJSON: `raw`; CSV: the files' columns as text,
+   * for files with one header line), rows in the files' order, then file order.
    */
-  ndjsonScan(paths: readonly string[]): string;
+  filesScan(paths: readonly string[], format: 'ndjson' | 'csv'): string;
 }
 
 /**

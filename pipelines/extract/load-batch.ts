@@ -75,13 +75,14 @@ export async function loadBatch(w: FileReadingWarehouse, spec: KindSpec, format:
   // NDJSON: one text column per line. CSV: the file's columns, matched by name (a file read another way fails the batch).
   const cols = format === 'ndjson' ? 'raw' : columns.map((c) => quoteColumn(c.name)).join(', ');
   const first = await inFileOrder(w, async () => {
-    if (format === 'ndjson' && files.length > 1) {
-      // All lines in one scan (one statement instead of one per file: ~2× faster to read 56 files)…
+    if (files.length > 1) {
+      // All rows in one scan: one statement instead of one per file (~2× faster to read 56 NDJSON files;
+      // 30 small CSV files: 0.23 s instead of 1.06 s, the per-file reads being mostly each file's sniffing)…
       try {
-        await w.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT file_index AS src_file, raw FROM ${w.ndjsonScan(files.map((f) => f.path))}`);
+        await w.exec(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS SELECT file_index AS src_file, ${cols} FROM ${w.filesScan(files.map((f) => f.path), format)}`);
         return await firstRowids(w, files.length);
       } catch {
-        // …unless one file cannot be read (or the lines did not come in file order): then file by file, which names the file
+        // …unless one file cannot be read, or not with the first file's dialect (or the rows did not come in file order): then file by file, which names the file
       }
     }
     for (const [i, f] of files.entries()) {

@@ -16,7 +16,7 @@ import {
 import { WarehouseError } from '../../lib/errors.ts';
 import { assertIdentifier, duckdbDialect } from '../dialect.ts';
 import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, WarehouseSession } from '../types.ts';
-import { fileScanSql, ndjsonScanSql } from './file-scan.ts';
+import { fileScanSql, filesScanSql } from './file-scan.ts';
 
 /** BEAMLINE_SQL_TRACE=1: every statement's time and first 160 characters to stderr; =full: the whole statement (docs/operations.md). */
 const TRACE = process.env.BEAMLINE_SQL_TRACE === '1' || process.env.BEAMLINE_SQL_TRACE === 'full';
@@ -195,8 +195,8 @@ export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse 
     return fileScanSql(path, format);
   }
 
-  ndjsonScan(paths: readonly string[]): string {
-    return ndjsonScanSql(paths);
+  filesScan(paths: readonly string[], format: 'ndjson' | 'csv'): string {
+    return filesScanSql(paths, format);
   }
 
   async close(): Promise<void> {

@@ -16,10 +16,21 @@ function lit(s: string): string {
 /** read_csv options that read a file as one text column per line: no delimiter (\x01 cannot appear in valid JSON), no quoting, no sniffing. */
 const NDJSON_AS_LINES = `columns = {'raw': 'VARCHAR'}, delim = E'\\x01', quote = '', escape = '', header = false, auto_detect = false, strict_mode = false, max_line_size = 8388608`;
 
-/** NDJSON files in one scan: `file_index` (1-based, the file's position in `paths`) and `raw`, in the files' order, then line order. */
-export function ndjsonScanSql(paths: readonly string[]): string {
+/** read_csv options for a CSV file with a header row, every column as text. Short rows are padded with NULLs (their missing fields are then rejected row by row); null padding needs the serial reader. */
+const CSV_AS_TEXT = 'header = true, all_varchar = true, null_padding = true, parallel = false';
+
+/** The column a many-file scan names each row's file in (a name no source file is expected to have; one that does fails the scan). */
+const FILE_COLUMN = '_beamline_source_file';
+
+/**
+ * Files of one format in one scan: `file_index` (1-based, the row's file's position in `paths`), then
+ * the columns {@link fileScanSql} gives, in the files' order, then file order. CSV: read with the first
+ * file's dialect, so for files that share one header line.
+ */
+export function filesScanSql(paths: readonly string[], format: 'ndjson' | 'csv'): string {
   const list = `[${paths.map(lit).join(', ')}]`;
-  return `(SELECT list_position(${list}, filename) AS file_index, raw FROM read_csv(${list}, ${NDJSON_AS_LINES}, filename = true))`;
+  const options = format === 'ndjson' ? NDJSON_AS_LINES : CSV_AS_TEXT;
+  return `(SELECT list_position(${list}, ${FILE_COLUMN}) AS file_index, * EXCLUDE (${FILE_COLUMN}) FROM read_csv(${list}, ${options}, filename = '${FILE_COLUMN}'))`;
 }
 
 /**
@@ -32,8 +43,7 @@ export function fileScanSql(path: string, format: FileFormat): string {
     case 'ndjson':
       return `(SELECT raw FROM read_csv(${file}, ${NDJSON_AS_LINES}))`;
     case 'csv':
-      // Short rows are padded with NULLs (their missing fields are then rejected row by row); null padding needs the serial reader.
-      return `(SELECT * FROM read_csv(${file}, header = true, all_varchar = true, null_padding = true, parallel = false))`;
+      return `(SELECT * FROM read_csv(${file}, ${CSV_AS_TEXT}))`;
     case 'parquet':
       return `(SELECT * FROM read_parquet(${file}))`;
   }

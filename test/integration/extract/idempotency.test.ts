@@ -18,7 +18,7 @@ function failingAt(inner: FileReadingWarehouse, failAt: number): FileReadingWare
     columns: (t) => inner.columns(t),
     appendRows: (t, cols, rows) => inner.appendRows(t, cols, rows),
     fileScan: (path, format) => inner.fileScan(path, format),
-    ndjsonScan: (paths) => inner.ndjsonScan(paths),
+    filesScan: (paths, format) => inner.filesScan(paths, format),
     close: () => inner.close(),
     transaction: (fn) =>
       inner.transaction((tx) => {

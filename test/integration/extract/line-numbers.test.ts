@@ -76,7 +76,11 @@ describe('extract: line numbers', () => {
       bed.file(name, [head, ...Array.from({ length: n }, (_, i) => `f${f}-line-${i + 2},page_view,${BAD.has(i + 1) ? 'never' : '2024-03-01T10:00:00Z'},client,a1`)].join('\n') + '\n');
     const same = [csvFile('a.csv', 0, 5_000), csvFile('b.csv', 1, 3), csvFile('c.csv', 2, 800)];
     const other = csvFile('d.csv', 3, 50, 'Event_ID,Event_Name,Timestamp,Source,Anonymous_ID'); // columns match case-insensitively
+    const reads = recordReads(bed);
     const s = await extractFiles(bed.w, 'events', [...same, other], OPTS);
+    // the batch's three files are read by one scan, not one statement per file
+    expect(reads.filter((sql) => sql.includes('read_csv([')).length).toBe(1);
+    expect(reads.filter((sql) => sql.startsWith('INSERT INTO _beamline_extract_rows'))).toEqual([]);
     // one batch: its files share one load's duration; the other header loaded by itself
     expect(new Set(s.files.slice(0, 3).map((f) => f.durationMs)).size).toBe(1);
     expect(s.files[3]!.durationMs).not.toBe(s.files[0]!.durationMs);
@@ -96,10 +100,25 @@ describe('extract: line numbers', () => {
     // A batch with an unreadable file (invalid UTF-8): the batch falls back to file by file.
     const good = [csvFile('e.csv', 4, 100), csvFile('f.csv', 5, 100)];
     const broken = bed.file('g.csv', Buffer.concat([Buffer.from(`${header}\nx1,page_view,2024-03-01T10:00:00Z,client,a`), Buffer.from([0xff, 0xfe, 0x0a])]));
+    reads.length = 0;
     const err = await extractFiles(bed.w, 'events', [good[0]!, broken, good[1]!], OPTS).catch((e: Error) => e);
+    // the one scan failed, then the files were read one by one
+    expect(reads.filter((sql) => sql.includes('read_csv([')).length).toBe(1);
+    expect(reads.filter((sql) => sql.startsWith('INSERT INTO _beamline_extract_rows')).length).toBeGreaterThan(0);
     expect(String(err)).toMatch(/g\.csv/);
     expect(String(err)).not.toMatch(/[ef]\.csv/);
     const [loaded] = await bed.w.query<{ n: number }>(`SELECT CAST(count(*) AS INTEGER) AS n FROM raw_events WHERE event_id LIKE 'f4-%' OR event_id LIKE 'f5-%'`);
     expect(loaded!.n).toBe(2 * (100 - [...BAD].filter((b) => b <= 100).length));
   });
 });
+
+/** Records the statements that read rows into the batch's rows table (the warehouse's exec, wrapped). */
+function recordReads(bed: TestBed): string[] {
+  const reads: string[] = [];
+  const exec = bed.w.exec.bind(bed.w);
+  bed.w.exec = (sql, params) => {
+    if (sql.includes('_beamline_extract_rows') && sql.includes('read_csv(')) reads.push(sql);
+    return exec(sql, params);
+  };
+  return reads;
+}
