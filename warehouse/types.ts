@@ -52,7 +52,7 @@ export interface FileReadingWarehouse extends Warehouse {
   /**
    * Files of one format read in one scan: `file_index` (the 1-based position of the row's file in
    * `paths`), then the columns {@link fileScan} gives (NDJSON: `raw`; CSV: the files' columns as text,
-   * for files with one header line), rows in the files' order, then file order.
+   * for files with one header line); rows in the files' order, each file's in its own order.
    */
   filesScan(paths: readonly string[], format: 'ndjson' | 'csv'): string;
 }

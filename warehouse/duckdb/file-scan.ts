@@ -24,7 +24,7 @@ const FILE_COLUMN = '_beamline_source_file';
 
 /**
  * Files of one format in one scan: `file_index` (1-based, the row's file's position in `paths`), then
- * the columns {@link fileScanSql} gives, in the files' order, then file order. CSV: read with the first
+ * the columns {@link fileScanSql} gives; rows in the files' order, each file's in its own order. CSV: read with the first
  * file's dialect, so for files that share one header line.
  */
 export function filesScanSql(paths: readonly string[], format: 'ndjson' | 'csv'): string {
