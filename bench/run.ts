@@ -48,6 +48,8 @@ const pipeline = median(pipelines, 'totalMs');
 const floor = floors.length ? median(floors, 'ms') : null;
 const nightly = values.nightly ? stage('nightly', dir, values['memory-limit']) : null;
 const totalMs = pipeline.totalMs as number;
+// each interleaved pair's wall-time ratio
+const pairRatios = floors.map((f, i) => (pipelines[i]!.totalMs as number) / (f.ms as number));
 const report = {
   events: generated.eventsWritten,
   memoryLimit: pipeline.memoryLimit,
@@ -64,9 +66,8 @@ const report = {
         pipelineCpuMs: pipelines.map((p) => p.cpuMs),
         floorMs: floors.map((f) => f.ms),
         floorCpuMs: floors.map((f) => f.cpuMs),
-        // each interleaved pair's ratio, and their median
-        pairRatios: floors.map((f, i) => Number(((pipelines[i]!.totalMs as number) / (f.ms as number)).toFixed(2))),
-        pairRatioMedian: floors.length ? medianOf(floors.map((f, i) => (pipelines[i]!.totalMs as number) / (f.ms as number))) : null,
+        pairRatios: pairRatios.map((r) => Number(r.toFixed(2))),
+        pairRatioMedian: pairRatios.length ? medianOf(pairRatios) : null,
       }
     : null,
   nightly,
