@@ -21,6 +21,9 @@
  *                                          variables, macros — differs from the last build's)
  *   -- partition_by: local_date           (optional; a DATE column. Default: slice_column for incremental)
  *   -- cluster_by: person_id, channel     (optional; up to 4 columns, the usual filters)
+ *   -- stage_ctes: copies, chosen         (optional: on a warehouse that stages CTEs (DuckDB), these CTEs of the query's
+ *                                          top-level WITH are computed first, each into a temporary table with exact
+ *                                          statistics; the rows are the same — see transforms/stage-ctes.ts)
  *
  * partition_by / cluster_by are the table's physical layout: BigQuery partitions and clusters by them
  * (bounding the bytes a slice scans); DuckDB ignores them. They never change the rows.
@@ -32,6 +35,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DefinitionError } from '../lib/errors.ts';
 import type { DialectName } from '../warehouse/dialect.ts';
+import { parseWith } from './stage-ctes.ts';
 import { parseTemplate } from './template.ts';
 
 export type Materialization = 'table' | 'incremental' | 'incremental_by_key' | 'view';
@@ -62,6 +66,8 @@ export interface TransformDef {
   readonly partitionBy?: string;
   /** Columns the table is clustered by on warehouses that cluster (BigQuery); at most 4. */
   readonly clusterBy?: readonly string[];
+  /** CTEs of the top-level WITH computed first into temporary tables where the warehouse stages CTEs (transforms/stage-ctes.ts). */
+  readonly stageCtes?: readonly string[];
   readonly purpose: string;
   readonly grain: string;
   /** Template text per dialect; `duckdb` is the shared body, other dialects fall back to it. */
@@ -72,7 +78,7 @@ export interface TransformDef {
   readonly checksum: string;
 }
 
-const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'starts_from', 'start_column', 'unique_key', 'depends_on', 'partition_by', 'cluster_by', 'keys_inline', 'log_dates', 'log_dates_compare', 'rebuild_on_change']);
+const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'starts_from', 'start_column', 'unique_key', 'depends_on', 'partition_by', 'cluster_by', 'keys_inline', 'log_dates', 'log_dates_compare', 'rebuild_on_change', 'stage_ctes']);
 
 /** Reads one transform file (and its `.bigquery.sql` override when present). */
 export function readTransform(file: string, layer: string, bigqueryOverride?: string): TransformDef {
@@ -123,6 +129,7 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
     if (c !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new DefinitionError(`${file}: header 'partition_by' / 'cluster_by' takes column names, got '${c}'`);
   }
   if (clusterBy.length > 4) throw new DefinitionError(`${file}: header 'cluster_by' lists ${clusterBy.length} columns; BigQuery clusters by at most 4`);
+  const stageCtes = readStageCtes(file, header.stage_ctes, materialized, batchDays, text);
   const templates: { duckdb: string; bigquery?: string } = { duckdb: text };
   if (bigqueryOverride !== undefined) templates.bigquery = readFileSync(bigqueryOverride, 'utf8');
   const refs = new Set<string>();
@@ -143,10 +150,31 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
     name, file, layer, version, materialized,
     sliceColumn: header.slice_column, batchDays, key: header.key, keysFrom: header.keys_from, startsFrom: header.starts_from, startColumn: header.start_column,
     keysInline: header.keys_inline === 'dates' ? 'dates' : undefined, logDates: header.log_dates, logDatesCompare: logDatesCompare.length > 0 ? logDatesCompare : undefined, rebuildOnChange: header.rebuild_on_change === 'true',
-    partitionBy, clusterBy: clusterBy.length > 0 ? clusterBy : undefined,
+    partitionBy, clusterBy: clusterBy.length > 0 ? clusterBy : undefined, stageCtes,
     purpose: header.purpose ?? '', grain: header.grain ?? '',
     templates, refs: [...refs].sort(), checksum,
   };
+}
+
+/** The `stage_ctes` header: CTE names of the template's top-level WITH, each once (a view stores nothing to stage for). */
+function readStageCtes(file: string, value: string | undefined, materialized: Materialization, batchDays: number | undefined, template: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((c) => c.trim()).filter(Boolean);
+  if (materialized === 'view') throw new DefinitionError(`${file}: header 'stage_ctes' does not apply to a view (it stores no rows to compute first)`);
+  if (names.length === 0) throw new DefinitionError(`${file}: header 'stage_ctes' takes CTE names, e.g. '-- stage_ctes: copies, chosen'`);
+  if (batchDays !== undefined) throw new DefinitionError(`${file}: headers 'stage_ctes' and 'batch_days' do not go together (a staged query's stages are computed before its write's transaction, so it runs its slice at once)`);
+  let clause;
+  try {
+    clause = parseWith(template.replace(/^(\s*--[^\n]*\n)+/, ''), file);
+  } catch (err) {
+    throw new DefinitionError((err as Error).message, { cause: err });
+  }
+  const known = clause?.ctes.map((c) => c.name) ?? [];
+  for (const [i, n] of names.entries()) {
+    if (!known.includes(n)) throw new DefinitionError(`${file}: header 'stage_ctes' names '${n}', which is not a CTE of the query's top-level WITH${known.length ? ` (its CTEs: ${known.join(', ')})` : ' (the query has none)'}`);
+    if (names.indexOf(n) !== i) throw new DefinitionError(`${file}: header 'stage_ctes' lists '${n}' twice`);
+  }
+  return names;
 }
 
 /** Reads the leading `-- key: value` lines; other comment lines are free text (purpose, notes). */

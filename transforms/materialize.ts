@@ -20,6 +20,9 @@
  * - `log_dates` (incremental, incremental_by_key): each write queues the dates it changed in
  *   `_changed_dates`, in its transaction; `rebuild_on_change`: a new rendering rebuilds the table
  *   whole (transforms/changed-dates.ts).
+ * - `stage_ctes` (any but a view; not with batch_days): on a warehouse that stages CTEs (DuckDB), the named
+ *   CTEs are computed into temporary tables just before the write's transaction, and dropped after it
+ *   (transforms/stage-ctes.ts).
  * - view: a view over its inputs, for wide per-event reports that would only copy a table. A view
  *   stores no rows, so its step reports 0 rows out: counting them would evaluate the whole view
  *   (on BigQuery, a billed scan of everything under it).
@@ -27,10 +30,11 @@
 import { randomUUID } from 'node:crypto';
 import { TransformError } from '../lib/errors.ts';
 import { createTableSql } from '../warehouse/dialect.ts';
-import { batchesSlices, type Warehouse, type WarehouseSession } from '../warehouse/types.ts';
+import { batchesSlices, stagesCtes, type Warehouse, type WarehouseSession } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
 import { renderTransform, type RenderContext } from './render.ts';
 import { changedDatesCompared, changedDatesList, changedDatesOfRows, changedWhole, dateLogInserts, ensureChangedDates, fingerprintOf, inlineDatesFilter, readInlineKeys, storedFingerprint, storeFingerprint } from './changed-dates.ts';
+import { stageCtes, type StagedQuery } from './stage-ctes.ts';
 import { keepBeforeStart, startsFor } from './starts.ts';
 
 export interface MaterializeResult {
@@ -62,13 +66,19 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
   const q = (n: string) => warehouse.dialect.quoteIdent(n);
   const table = q(def.name);
   const body = stripHeaderComments(sql);
+  // A query as this warehouse runs it: with its stage_ctes computed first where it stages them.
+  const staged = (query: string): StagedQuery =>
+    def.stageCtes && stagesCtes(warehouse) ? stageCtes(query, def.stageCtes, def.name, warehouse.dialect, def.file) : { stages: [], query, drops: [] };
   let rowsOut: number;
   try {
     if (def.materialized === 'view') return { name: def.name, rowsOut: await replaceView(warehouse, def.name, body), sql, durationMs: performance.now() - started };
     if (def.materialized === 'incremental') {
       // A single-machine warehouse computes a long slice batch_days at a time (see the module comment).
       const slices = def.batchDays !== undefined && batchesSlices(warehouse) ? splitSlice(ctx.slice, def.batchDays) : [ctx.slice];
-      const select = (slice: Slice) => sliceSelect(warehouse, def, slice === ctx.slice ? body : stripHeaderComments(renderTransform(def, { ...ctx, slice })), slice);
+      const select = (slice: Slice): StagedQuery => {
+        const q = staged(slice === ctx.slice ? body : stripHeaderComments(renderTransform(def, { ...ctx, slice })));
+        return { ...q, query: sliceSelect(warehouse, def, q.query, slice) };
+      };
       await ensureSliceWrites(warehouse);
       const whole = ctx.fullRefresh || !exists;
       const log = sliceWritesSql(warehouse, def.name, ctx.slice, writeId, whole);
@@ -93,7 +103,7 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
       if (rebuild) {
         // Logged before the build, as the slice log is (see the incremental branch).
         if (def.logDates) await warehouse.exec(changedWhole(d, def.name, writeId));
-        rowsOut = await replaceTable(warehouse, table, body, def);
+        rowsOut = await replaceTable(warehouse, table, staged(body), def);
       } else {
         const keyed = ctx.inlineKeys ? inlineDatesFilter(`t.${q(def.key!)}`, ctx.inlineKeys) : `t.${q(def.key!)} IN (SELECT ${q(def.key!)} FROM ${q(def.keysFrom!)})`;
         const where = `${keyed}${starts ? ` AND ${keepBeforeStart(warehouse, def, starts, 't')}` : ''}`;
@@ -102,10 +112,11 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
         const logRows = def.logDates ? changedDatesOfRows(d, def.name, writeId, def.logDates, table, where) : undefined;
         const compared = def.logDates && def.logDatesCompare ? changedDatesCompared(d, def.name, writeId, def.logDates, def.logDatesCompare, table, where) : undefined;
         const [before, after] = compared ? [compared.before, compared.after] : [logRows, logRows];
-        rowsOut = await warehouse.transaction(async (tx) => {
+        const query = staged(body);
+        rowsOut = await transactionAfter(warehouse, query, async (tx) => {
           if (before) await tx.exec(before);
           await tx.exec(`DELETE FROM ${table} AS t WHERE ${where}`);
-          const n = await tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${body}\n) AS s`);
+          const n = await tx.exec(`INSERT INTO ${table} SELECT * FROM (\n${query.query}\n) AS s`);
           if (after) await tx.exec(after);
           return n;
         });
@@ -125,10 +136,13 @@ const FINGERPRINT_RENDERING = { slice: { from: '2000-01-01', to: '2000-01-02' },
 /**
  * Builds the whole table with one CREATE OR REPLACE statement: atomic on its own, laid out by the
  * transform's partition_by / cluster_by, and outside any transaction (BigQuery allows no DDL on
- * permanent tables inside one).
+ * permanent tables inside one) — but for staged CTEs, which only a warehouse that takes DDL in a
+ * transaction stages: there the stages and the statement share one.
  */
-async function replaceTable(w: Warehouse, table: string, select: string, def: TransformDef): Promise<number> {
-  await w.exec(w.dialect.replaceTableAs(def.name, select, { partitionBy: def.partitionBy, clusterBy: def.clusterBy }));
+async function replaceTable(w: Warehouse, table: string, select: StagedQuery, def: TransformDef): Promise<number> {
+  const create = w.dialect.replaceTableAs(def.name, select.query, { partitionBy: def.partitionBy, clusterBy: def.clusterBy });
+  if (select.stages.length === 0) await w.exec(create);
+  else await transactionAfter(w, select, (tx) => tx.exec(create));
   const rows = await w.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
   return Number(rows[0]?.n ?? 0);
 }
@@ -145,15 +159,16 @@ function sliceSelect(w: Warehouse, def: TransformDef, body: string, slice: Slice
  * exist yet is created by the first batch (only with several batches, on DuckDB, whose transactions
  * may create tables; a single SELECT builds it with replaceTable).
  */
-async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, selects: readonly string[], exists: boolean, log: readonly string[]): Promise<number> {
+async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, selects: readonly StagedQuery[], exists: boolean, log: readonly string[]): Promise<number> {
   const table = w.dialect.quoteIdent(def.name);
-  return w.transaction(async (tx) => {
+  // (a staged transform is never batched: its one query's stages run before the transaction)
+  return transactionAfter(w, selects.length === 1 ? selects[0] : undefined, async (tx) => {
     // The log of this write, in the same transaction as its rows.
     for (const stmt of log) await tx.exec(stmt);
     let rows = 0;
     for (const [i, select] of selects.entries()) {
       if (i === 0 && !exists) {
-        await tx.exec(w.dialect.replaceTableAs(def.name, select, { partitionBy: def.partitionBy, clusterBy: def.clusterBy }));
+        await tx.exec(w.dialect.replaceTableAs(def.name, select.query, { partitionBy: def.partitionBy, clusterBy: def.clusterBy }));
         const [n] = await tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
         rows += Number(n?.n ?? 0);
         continue;
@@ -163,10 +178,19 @@ async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, 
         if (ctx.fullRefresh) await tx.exec(`DELETE FROM ${table} WHERE TRUE`);
         await tx.exec(`DELETE FROM ${table} WHERE ${sliceFilter(w.dialect.quoteIdent(def.sliceColumn!), ctx.slice)}`);
       }
-      rows += await tx.exec(`INSERT INTO ${table} ${select}`);
+      rows += await tx.exec(`INSERT INTO ${table} ${select.query}`);
     }
     return rows;
   });
+}
+
+/**
+ * `fn` in one transaction — after the stages of `q` (its staged CTEs' temporary tables, dropped after
+ * the transaction) when it has any (transforms/stage-ctes.ts).
+ */
+function transactionAfter<T>(w: Warehouse, q: StagedQuery | undefined, fn: (tx: WarehouseSession) => Promise<T>): Promise<T> {
+  if (q === undefined || q.stages.length === 0 || !stagesCtes(w)) return w.transaction(fn);
+  return w.transactionAfterStages(q.stages, q.drops, fn);
 }
 
 type Slice = RenderContext['slice'];

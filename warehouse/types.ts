@@ -71,6 +71,28 @@ export function batchesSlices(w: Warehouse): w is BatchingWarehouse {
   return (w as Partial<BatchingWarehouse>).batchesSlices === true;
 }
 
+/**
+ * A warehouse whose planner needs exact sizes to pick a join's sides (DuckDB estimates a CTE's size,
+ * and a bad estimate builds a hash table on the big side): a transform's `stage_ctes` are computed into
+ * temporary tables first (transforms/stage-ctes.ts). Elsewhere (BigQuery) a transform runs as written,
+ * one statement.
+ */
+export interface StagingWarehouse extends Warehouse {
+  readonly stagesCtes: true;
+  /**
+   * Runs `stages` (statements that create temporary tables), then `fn` in one transaction, then `drops`
+   * (also when a stage or `fn` fails), with nothing else run on the connection in between. The stages run
+   * before the transaction: DuckDB's planner sees no statistics of a table created inside the
+   * transaction reading it (it estimates 0 rows).
+   */
+  transactionAfterStages<T>(stages: readonly string[], drops: readonly string[], fn: (tx: WarehouseSession) => Promise<T>): Promise<T>;
+}
+
+/** Capability guard: does this warehouse compute a transform's stage_ctes into temporary tables first? */
+export function stagesCtes(w: Warehouse): w is StagingWarehouse {
+  return (w as Partial<StagingWarehouse>).stagesCtes === true;
+}
+
 /** Capability guard: can this warehouse read local files in SQL? */
 export function canReadFiles(w: Warehouse): w is FileReadingWarehouse {
   return typeof (w as Partial<FileReadingWarehouse>).fileScan === 'function';

@@ -15,7 +15,7 @@ import {
 } from '@duckdb/node-api';
 import { WarehouseError } from '../../lib/errors.ts';
 import { assertIdentifier, duckdbDialect } from '../dialect.ts';
-import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, WarehouseSession } from '../types.ts';
+import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, StagingWarehouse, WarehouseSession } from '../types.ts';
 import { fileScanSql, filesScanSql } from './file-scan.ts';
 
 /** BEAMLINE_SQL_TRACE=1: every statement's time and first 160 characters to stderr; =full: the whole statement (docs/operations.md). */
@@ -67,9 +67,10 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbWarehous
   return new DuckDbWarehouse(instance, connection, options.path, options.memoryLimit);
 }
 
-export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse {
+export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse, StagingWarehouse {
   readonly dialect = duckdbDialect;
   readonly batchesSlices = true as const;
+  readonly stagesCtes = true as const;
   #queue: Promise<unknown> = Promise.resolve();
   #inTransaction = false;
 
@@ -120,28 +121,42 @@ export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse 
   }
 
   transaction<T>(fn: (tx: WarehouseSession) => Promise<T>): Promise<T> {
+    return this.#enqueue(() => this.#transaction(fn));
+  }
+
+  transactionAfterStages<T>(stages: readonly string[], drops: readonly string[], fn: (tx: WarehouseSession) => Promise<T>): Promise<T> {
     return this.#enqueue(async () => {
-      const session: WarehouseSession = {
-        dialect: this.dialect,
-        query: (sql, params = []) => this.#query(sql, params),
-        exec: (sql, params = []) => this.#exec(sql, params),
-        appendRows: (table, cols, rows) => this.#append(table, cols, rows),
-        tableExists: (t) => this.#tableExists(t),
-        columns: (t) => this.#columns(t),
-      };
-      await this.#exec('BEGIN TRANSACTION', []);
-      this.#inTransaction = true;
       try {
-        const out = await fn(session);
-        await this.#exec('COMMIT', []);
-        return out;
-      } catch (err) {
-        await this.#exec('ROLLBACK', []).catch(() => undefined);
-        throw err;
+        for (const stmt of stages) await this.#exec(stmt, []);
+        return await this.#transaction(fn);
       } finally {
-        this.#inTransaction = false;
+        for (const stmt of drops) await this.#exec(stmt, []).catch(() => undefined);
       }
     });
+  }
+
+  /** One transaction on the connection; the caller holds the queue. */
+  async #transaction<T>(fn: (tx: WarehouseSession) => Promise<T>): Promise<T> {
+    const session: WarehouseSession = {
+      dialect: this.dialect,
+      query: (sql, params = []) => this.#query(sql, params),
+      exec: (sql, params = []) => this.#exec(sql, params),
+      appendRows: (table, cols, rows) => this.#append(table, cols, rows),
+      tableExists: (t) => this.#tableExists(t),
+      columns: (t) => this.#columns(t),
+    };
+    await this.#exec('BEGIN TRANSACTION', []);
+    this.#inTransaction = true;
+    try {
+      const out = await fn(session);
+      await this.#exec('COMMIT', []);
+      return out;
+    } catch (err) {
+      await this.#exec('ROLLBACK', []).catch(() => undefined);
+      throw err;
+    } finally {
+      this.#inTransaction = false;
+    }
   }
 
   tableExists(table: string): Promise<boolean> {
