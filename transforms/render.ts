@@ -11,6 +11,9 @@ import { atOrAfterStart, type StartsContext } from './starts.ts';
 import { stagingMacros } from './staging-macros.ts';
 import { renderTemplate, type TemplateArg, type TemplateFn } from './template.ts';
 
+/** The columns that identify a row of a raw table (raw_events, raw_orders, …): its load and its line in the file. */
+const RAW_ROW_KEY = ['load_id', 'line'] as const;
+
 /** A half-open range of local dates `[from, to)`, as 'YYYY-MM-DD'. */
 export interface Slice {
   readonly from: string;
@@ -32,6 +35,11 @@ export interface RenderContext {
   readonly inlineKeys?: readonly string[];
   /** Extra macros, e.g. channel_case() compiled from the channel rules. */
   readonly macros?: Readonly<Record<string, TemplateFn>>;
+}
+
+/** The date after `date` ('YYYY-MM-DD'). */
+function nextDate(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 /** The UTC instant of local midnight at the start of `date` in `timeZone` (DST-correct, date-fns-tz semantics). */
@@ -70,6 +78,22 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     slice_ts_from: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.from, ctx.timeZone).getTime() - widening(hours) * 3_600_000)),
     slice_ts_to: (hours = 0) => tsLiteral(new Date(localMidnightUtc(ctx.slice.to, ctx.timeZone).getTime() + widening(hours) * 3_600_000)),
     /**
+     * The slice's local dates as a relation `(slice_date, from_ts, to_ts)`: each date with the instants its
+     * day begins and ends, widened by N hours as slice_ts_from() / slice_ts_to() widen the slice's — for a
+     * query that computes each day of a long slice on its own (a window around each day, not around the
+     * whole slice), so that its rows never depend on how a range was cut into runs.
+     */
+    slice_days: (hours = 0) => {
+      const days: string[] = [];
+      for (let day = ctx.slice.from; day < ctx.slice.to; day = nextDate(day)) {
+        const from = new Date(localMidnightUtc(day, ctx.timeZone).getTime() - widening(hours) * 3_600_000);
+        const to = new Date(localMidnightUtc(nextDate(day), ctx.timeZone).getTime() + widening(hours) * 3_600_000);
+        days.push(d.name === 'bigquery' ? `STRUCT(DATE '${day}' AS slice_date, ${tsLiteral(from)} AS from_ts, ${tsLiteral(to)} AS to_ts)` : `(DATE '${day}', ${tsLiteral(from)}, ${tsLiteral(to)})`);
+      }
+      if (days.length === 0) return `(SELECT CAST(NULL AS DATE) AS slice_date, ${tsLiteral(new Date(0))} AS from_ts, ${tsLiteral(new Date(0))} AS to_ts FROM (SELECT 1 AS x) AS none WHERE FALSE)`;
+      return d.name === 'bigquery' ? `(SELECT * FROM UNNEST([${days.join(', ')}]))` : `(SELECT * FROM (VALUES ${days.join(', ')}) AS days (slice_date, from_ts, to_ts))`;
+    },
+    /**
      * The run's as-of instant (`var('as_of')`, fixed when the run's loads finished) as a timestamp,
      * the epoch when there is none. Raw events are only appended, so the latest event time at query
      * time is at or after it: `max(event_ts) … WHERE event_ts >= as_of_floor()` reads the partitions
@@ -91,6 +115,8 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     sha256_hex: (expr) => d.sha256Hex(str(expr, 'sha256_hex()')),
     epoch_ms: (expr) => d.epochMillis(str(expr, 'epoch_ms()')),
     cast_text: (expr) => d.castText(str(expr, 'cast_text()')),
+    // a raw table row's key within the write's transaction (its rows are identified by load_id and line)
+    raw_row_key: (alias) => d.rowKey(str(alias, 'raw_row_key()'), RAW_ROW_KEY),
     keys_filter: (column) => {
       if (ctx.fullRefresh || !def.keysFrom) return 'TRUE';
       if (ctx.inlineKeys) return inlineDatesFilter(d.quoteIdent(str(column, 'keys_filter()')), ctx.inlineKeys);

@@ -33,6 +33,12 @@ export interface SqlDialect {
   /** An expression cast to text (VARCHAR / STRING). */
   castText(expr: string): string;
   /**
+   * A key of one row of the table aliased `alias`, whose columns `naturalKey` identify its rows: for
+   * joining a narrow selection of rows back to their wide columns within one transaction. DuckDB: the
+   * row's `rowid` (BIGINT, stable while the transaction lasts); BigQuery: the key's columns as one text.
+   */
+  rowKey(alias: string, naturalKey: readonly string[]): string;
+  /**
    * One statement that creates or atomically replaces `table` with the rows of `select`. `layout`
    * is the physical layout where the warehouse has one (BigQuery: PARTITION BY / CLUSTER BY);
    * DuckDB ignores it. A single statement, so it never runs inside a multi-statement transaction.
@@ -102,6 +108,7 @@ export const duckdbDialect: SqlDialect = {
   sha256Hex: (e) => `sha256(${e})`,
   epochMillis: (ts) => `epoch_ms(${ts})`,
   castText: (e) => `CAST(${e} AS VARCHAR)`,
+  rowKey: (a) => `"${assertIdentifier(a, 'table alias')}".rowid`,
   replaceTableAs: (t, select) => `CREATE OR REPLACE TABLE "${assertIdentifier(t, 'table name')}" AS\n${select}`,
   layoutClause: () => '',
   columnType: (t) => t,
@@ -137,6 +144,7 @@ export const bigqueryDialect: SqlDialect = {
   sha256Hex: (e) => `TO_HEX(SHA256(${e}))`,
   epochMillis: (ts) => `UNIX_MILLIS(${ts})`,
   castText: (e) => `CAST(${e} AS STRING)`,
+  rowKey: (a, key) => `CONCAT(${key.map((c) => `CAST(\`${assertIdentifier(a, 'table alias')}\`.\`${assertIdentifier(c, 'column name')}\` AS STRING)`).join(", ':', ")})`,
   replaceTableAs: (t, select, layout) => `CREATE OR REPLACE TABLE \`${assertIdentifier(t, 'table name')}\`${bigqueryLayout(layout)} AS\n${select}`,
   layoutClause: (layout) => bigqueryLayout(layout),
   columnType: bigqueryType,

@@ -39,6 +39,39 @@ describe('templates', () => {
     }
   });
 
+  it('renders the slice as one row per local date with its day bounds, widened by hours, DST-correct, per dialect', () => {
+    const dir = tempDir();
+    try {
+      const def = readTransform(dir.write('x.sql', "SELECT * FROM {{ slice_days('w') }} AS d JOIN {{ slice_days() }} AS e USING (slice_date)"), 'x');
+      // 2026-11-01 in New York has 25 hours (EDT -04:00 until 02:00, then EST -05:00)
+      const ctx = (from: string, to: string) => ({ slice: { from, to }, timeZone: 'America/New_York', fullRefresh: false, vars: { w: 2 } });
+      const duck = renderTransform(def, { ...ctx('2026-10-31', '2026-11-02'), dialect: duckdbDialect });
+      expect(duck).toContain(
+        "(SELECT * FROM (VALUES (DATE '2026-10-31', TIMESTAMPTZ '2026-10-31T02:00:00.000Z', TIMESTAMPTZ '2026-11-01T06:00:00.000Z'), " +
+          "(DATE '2026-11-01', TIMESTAMPTZ '2026-11-01T02:00:00.000Z', TIMESTAMPTZ '2026-11-02T07:00:00.000Z')) AS days (slice_date, from_ts, to_ts)) AS d",
+      );
+      expect(duck).toContain("(DATE '2026-11-01', TIMESTAMPTZ '2026-11-01T04:00:00.000Z', TIMESTAMPTZ '2026-11-02T05:00:00.000Z')) AS days (slice_date, from_ts, to_ts)) AS e");
+      const bq = renderTransform(def, { ...ctx('2026-11-01', '2026-11-02'), dialect: bigqueryDialect });
+      expect(bq).toContain("(SELECT * FROM UNNEST([STRUCT(DATE '2026-11-01' AS slice_date, TIMESTAMP '2026-11-01T02:00:00.000Z' AS from_ts, TIMESTAMP '2026-11-02T07:00:00.000Z' AS to_ts)])) AS d");
+      // an empty slice is an empty relation of the same columns
+      expect(renderTransform(def, { ...ctx('2026-11-01', '2026-11-01'), dialect: duckdbDialect })).toContain('AS slice_date, TIMESTAMPTZ \'1970-01-01T00:00:00.000Z\' AS from_ts, TIMESTAMPTZ \'1970-01-01T00:00:00.000Z\' AS to_ts FROM (SELECT 1 AS x) AS none WHERE FALSE)');
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("renders a raw row's key per dialect: DuckDB's rowid, BigQuery's load and line as one text", () => {
+    const dir = tempDir();
+    try {
+      const def = readTransform(dir.write('x.sql', "SELECT {{ raw_row_key('r') }} AS k FROM {{ ref('raw_events') }} AS r"), 'x');
+      const ctx = { slice: { from: '2026-03-08', to: '2026-03-09' }, timeZone: 'UTC', fullRefresh: false, vars: {} };
+      expect(renderTransform(def, { ...ctx, dialect: duckdbDialect })).toContain('SELECT "r".rowid AS k');
+      expect(renderTransform(def, { ...ctx, dialect: bigqueryDialect })).toContain("SELECT CONCAT(CAST(`r`.`load_id` AS STRING), ':', CAST(`r`.`line` AS STRING)) AS k");
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("renders the run's as-of instant as a timestamp per dialect (the epoch when there is none), and names a variable that is not an instant", () => {
     const dir = tempDir();
     try {
