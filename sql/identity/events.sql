@@ -5,70 +5,69 @@
 -- materialized: incremental
 -- log_dates: local_date
 -- slice_column: local_date
--- batch_days: 1
+-- stage_ctes: near, copies, chosen, tracked, shared, candidates, links, clusters, agents
 --
--- Incremental: the slice's rows are rebuilt from every raw row that can contribute to them: the
--- rows within an hour of the slice (a cross-tracker pair straddling midnight, and its candidates'
--- candidates) plus every other copy of their event ids timestamped within `dedupe.copy_window_hours`
--- of the slice (a re-send). Both reads of raw_events filter on event_ts, so on a warehouse that
--- partitions raw_events by event date they read the slice's days and the window, not all history.
+-- Every day of the slice is computed on its own, as if the slice had been run one day at a time
+-- (`slice_date`): a day's rows are rebuilt from every raw row that can contribute to them — the rows
+-- within an hour of the day (a cross-tracker pair straddling midnight, and its candidates' candidates)
+-- plus every other copy of their event ids timestamped within `dedupe.copy_window_hours` of the day (a
+-- re-send). So a copy window is the same whether the day is rebuilt alone (a nightly run) or in a month's
+-- full refresh: the rows never depend on how a range was cut into runs. The raw reads filter on
+-- event_ts, so on a warehouse that partitions raw_events by event date they read the slice's days and
+-- the window, not all history.
 -- Reads the raw layer directly and parses page URLs, referrers and user agents once per distinct value
--- of the merged rows (the `stg_events` view shows the same parse per raw row). The earliest copy is
--- picked by a window over narrow rows (copy key, id, time, payload hash), not over the wide raw rows.
+-- (the `stg_events` view shows the same parse per raw row). The earliest copy is picked over narrow rows
+-- (the copy's row key, id, time, payload hash); the chosen copies' wide rows are read once (`tracked`),
+-- and the cross-tracker match runs on them. On DuckDB the stage_ctes are computed into temporary tables
+-- first (transforms/stage-ctes.ts), so its planner joins them by their real sizes.
+-- the ids each day of the slice rebuilds, with the day's copy window [from_ts, to_ts)
 WITH near AS (
-  SELECT DISTINCT event_id
-  FROM {{ ref('raw_events') }}
-  WHERE event_ts >= {{ slice_ts_from(1) }} AND event_ts < {{ slice_ts_to(1) }}
+  SELECT n.slice_date, n.event_id, w.from_ts, w.to_ts
+  FROM (
+    SELECT DISTINCT d.slice_date, r.event_id
+    FROM {{ ref('raw_events') }} AS r
+    JOIN {{ slice_days(1) }} AS d ON r.event_ts >= d.from_ts AND r.event_ts < d.to_ts
+    WHERE r.event_ts >= {{ slice_ts_from(1) }} AND r.event_ts < {{ slice_ts_to(1) }}
+  ) AS n
+  JOIN {{ slice_days('copy_window_hours') }} AS w ON w.slice_date = n.slice_date
 ),
--- the copies of those ids, narrow: what picking one copy per tracker event needs
+-- the copies of those ids within each day's copy window, narrow: what picking one copy per tracker event
+-- needs (copy_key: the raw row)
 copies AS (
-  SELECT load_id || ':' || {{ cast_text('line') }} AS copy_key, source, event_id, event_ts, payload_hash, user_agent
-  FROM {{ ref('raw_events') }}
-  WHERE event_id IN (SELECT event_id FROM near)
-    AND event_ts >= {{ slice_ts_from('copy_window_hours') }} AND event_ts < {{ slice_ts_to('copy_window_hours') }}
+  SELECT n.slice_date, {{ raw_row_key('r') }} AS copy_key, r.source, r.event_id, r.event_ts, r.payload_hash
+  FROM near AS n
+  JOIN {{ ref('raw_events') }} AS r ON r.event_id = n.event_id
+  WHERE r.event_ts >= n.from_ts AND r.event_ts < n.to_ts
+    AND r.event_ts >= {{ slice_ts_from('copy_window_hours') }} AND r.event_ts < {{ slice_ts_to('copy_window_hours') }}
 ),
--- one row per tracker event: its earliest copy (ties: payload hash, then the copy's own key, so the choice
--- never depends on load order; copies tied on time and payload carry the same columns), how many copies
--- there were and how many payloads among them. A window over narrow rows and plain counts per group: both
--- spill to disk under a memory cap (an arg_min or count(DISTINCT) state over strings does not, in DuckDB).
+-- one row per day and tracker event: its earliest copy (ties: payload hash, then the copy's key — copies
+-- tied on time and payload carry the same columns, so the choice never shows in the rows), how many copies
+-- there were and how many payloads among them. Copies with one payload hash share their time too (the
+-- hash covers it): grouped first, each group is one candidate, with its copy count and lowest key.
+payloads AS (
+  SELECT slice_date, source, event_id, payload_hash, min(event_ts) AS first_ts, min(copy_key) AS first_key, count(*) AS copies_of_payload
+  FROM copies
+  GROUP BY slice_date, source, event_id, payload_hash
+),
 chosen AS (
-  SELECT source, event_id, copy_key
+  SELECT slice_date, copy_key, copy_count - payload_count AS natural_dups, payload_count - 1 AS synthetic_dups
   FROM (
     SELECT
-      source,
-      event_id,
-      copy_key,
-      row_number() OVER (PARTITION BY source, event_id ORDER BY event_ts, payload_hash, copy_key) AS copy_rank
-    FROM copies
+      slice_date,
+      first_key AS copy_key,
+      row_number() OVER (PARTITION BY slice_date, source, event_id ORDER BY first_ts, payload_hash, first_key) AS copy_rank,
+      -- (a sum of counts is HUGEINT on DuckDB: the duplicate counts stay BIGINT)
+      CAST(sum(copies_of_payload) OVER (PARTITION BY slice_date, source, event_id) AS BIGINT) AS copy_count,
+      count(*) OVER (PARTITION BY slice_date, source, event_id) AS payload_count
+    FROM payloads
   ) AS r
   WHERE copy_rank = 1
 ),
-payloads AS (
-  SELECT source, event_id, coalesce(payload_hash, '') AS payload, count(*) AS copies_of_payload
-  FROM copies
-  GROUP BY source, event_id, coalesce(payload_hash, '')
-),
-firsts AS (
-  SELECT
-    c.source,
-    c.event_id,
-    c.copy_key,
-    p.copy_count,
-    p.payload_count
-  FROM chosen AS c
-  JOIN (
-    SELECT source, event_id, CAST(sum(copies_of_payload) AS BIGINT) AS copy_count, count(*) AS payload_count
-    FROM payloads
-    GROUP BY source, event_id
-  ) AS p ON p.source = c.source AND p.event_id = c.event_id
-),
-agents AS (
-  SELECT user_agent, {{ is_bot('user_agent') }} AS is_bot
-  FROM (SELECT DISTINCT user_agent FROM copies WHERE user_agent IS NOT NULL) AS a
-),
--- the chosen copies, with only the columns the merge needs (the matching below holds these rows in hash tables)
+-- the chosen copies' rows: the one read of raw_events' wide columns
 tracked AS (
   SELECT
+    h.slice_date,
+    h.copy_key,
     c.event_id,
     c.source,
     c.event_ts,
@@ -78,113 +77,133 @@ tracked AS (
     c.session_id,
     c.page_url,
     c.referrer,
+    c.user_agent,
     c.value,
     c.currency,
     c.order_id,
     c.consent_ads,
     c.properties,
-    coalesce(a.is_bot, FALSE) AS is_bot,
     -- absent consent means consent was not collected (e.g. outside a consent region): treated as granted
     coalesce(c.consent_analytics, TRUE) AS has_analytics_consent,
-    f.copy_count - f.payload_count AS natural_dups,
-    f.payload_count - 1 AS synthetic_dups,
+    h.natural_dups,
+    h.synthetic_dups,
     coalesce('a:' || c.anonymous_id, 'u:' || c.user_id) AS visitor_key,
     coalesce(c.page_url, '') AS page_key,
     {{ epoch_ms('c.event_ts') }} AS ts_ms
   FROM {{ ref('raw_events') }} AS c
-  JOIN firsts AS f ON f.copy_key = c.load_id || ':' || {{ cast_text('c.line') }}
-  LEFT JOIN agents AS a ON a.user_agent = c.user_agent
-  -- the kept copies are among `copies`: the same bound lets the read-back skip the other partitions
+  JOIN chosen AS h ON h.copy_key = {{ raw_row_key('c') }}
+  -- the kept copies are among `copies`: the same bound lets the read skip the other partitions
   WHERE c.event_ts >= {{ slice_ts_from('copy_window_hours') }} AND c.event_ts < {{ slice_ts_to('copy_window_hours') }}
 ),
 client AS (SELECT * FROM tracked WHERE source = 'client'),
 server AS (SELECT * FROM tracked WHERE source = 'server'),
 -- cross-tracker pairs by a shared event_id
 shared AS (
-  SELECT c.event_id AS c_id, s.event_id AS s_id
+  SELECT c.slice_date, c.copy_key AS c_key, s.copy_key AS s_key
   FROM client AS c
-  JOIN server AS s ON s.event_id = c.event_id
+  JOIN server AS s ON s.slice_date = c.slice_date AND s.event_id = c.event_id
 ),
-client_open AS (SELECT * FROM client WHERE event_id NOT IN (SELECT c_id FROM shared)),
-server_open AS (SELECT * FROM server WHERE event_id NOT IN (SELECT s_id FROM shared)),
--- fuzzy candidates: same visitor, event name and page, within the tolerance
+client_open AS (
+  SELECT * FROM client AS c WHERE NOT EXISTS (SELECT 1 FROM shared AS x WHERE x.slice_date = c.slice_date AND x.c_key = c.copy_key)
+),
+server_open AS (
+  SELECT * FROM server AS s WHERE NOT EXISTS (SELECT 1 FROM shared AS x WHERE x.slice_date = s.slice_date AND x.s_key = s.copy_key)
+),
+-- fuzzy candidates: same day, visitor, event name and page, within the tolerance
 candidates AS (
   SELECT
+    c.slice_date,
+    c.copy_key AS c_key,
+    s.copy_key AS s_key,
     c.event_id AS c_id,
     s.event_id AS s_id,
     abs(c.ts_ms - s.ts_ms) AS gap_ms
   FROM client_open AS c
   JOIN server_open AS s
-    ON s.visitor_key = c.visitor_key AND s.event_name = c.event_name AND s.page_key = c.page_key
+    ON s.slice_date = c.slice_date AND s.visitor_key = c.visitor_key AND s.event_name = c.event_name AND s.page_key = c.page_key
   WHERE abs(c.ts_ms - s.ts_ms) <= {{ var('cross_tracker_tolerance_seconds') }} * 1000
 ),
 -- a pair is merged when each is the other's nearest candidate (ties: the smaller id), so the matching is one-to-one and order-free
 nearest AS (
   SELECT
-    c_id,
-    s_id,
-    row_number() OVER (PARTITION BY c_id ORDER BY gap_ms, s_id) AS c_rank,
-    row_number() OVER (PARTITION BY s_id ORDER BY gap_ms, c_id) AS s_rank
+    slice_date,
+    c_key,
+    s_key,
+    row_number() OVER (PARTITION BY slice_date, c_key ORDER BY gap_ms, s_id) AS c_rank,
+    row_number() OVER (PARTITION BY slice_date, s_key ORDER BY gap_ms, c_id) AS s_rank
   FROM candidates
 ),
 links AS (
-  SELECT c_id, s_id, 'event_id' AS matched_by FROM shared
+  SELECT slice_date, c_key, s_key, 'event_id' AS matched_by FROM shared
   UNION ALL
-  SELECT c_id, s_id, 'fuzzy' AS matched_by FROM nearest WHERE c_rank = 1 AND s_rank = 1
+  SELECT slice_date, c_key, s_key, 'fuzzy' AS matched_by FROM nearest WHERE c_rank = 1 AND s_rank = 1
 ),
+-- one row per day and real event: its client copy, its server copy, or both
+-- (`CASE WHEN FALSE …`: a NULL of the key's type, which differs by warehouse)
 clusters AS (
-  SELECT c_id, s_id, matched_by FROM links
+  SELECT slice_date, c_key, s_key, matched_by FROM links
   UNION ALL
-  SELECT event_id AS c_id, {{ cast_text('NULL') }} AS s_id, {{ cast_text('NULL') }} AS matched_by
-  FROM client WHERE event_id NOT IN (SELECT c_id FROM links)
+  SELECT c.slice_date, c.copy_key AS c_key, CASE WHEN FALSE THEN c.copy_key END AS s_key, {{ cast_text('NULL') }} AS matched_by
+  FROM client AS c WHERE NOT EXISTS (SELECT 1 FROM links AS x WHERE x.slice_date = c.slice_date AND x.c_key = c.copy_key)
   UNION ALL
-  SELECT {{ cast_text('NULL') }} AS c_id, event_id AS s_id, {{ cast_text('NULL') }} AS matched_by
-  FROM server WHERE event_id NOT IN (SELECT s_id FROM links)
+  SELECT s.slice_date, CASE WHEN FALSE THEN s.copy_key END AS c_key, s.copy_key AS s_key, {{ cast_text('NULL') }} AS matched_by
+  FROM server AS s WHERE NOT EXISTS (SELECT 1 FROM links AS x WHERE x.slice_date = s.slice_date AND x.s_key = s.copy_key)
 ),
+agents AS (
+  SELECT user_agent, {{ is_bot('user_agent') }} AS is_bot
+  FROM (SELECT DISTINCT user_agent FROM tracked WHERE user_agent IS NOT NULL) AS a
+),
+-- the real events, each kept by the day it falls on (computed for a neighbouring day too, near midnight)
 merged AS (
-  SELECT
-    k.matched_by,
-    c.event_id AS client_event_id,
-    s.event_id AS server_event_id,
-    -- the client's copy describes the page (it sees the URL and referrer as the browser did); the server fills gaps
-    CASE WHEN c.event_id IS NOT NULL THEN 'client' ELSE 'server' END AS primary_source,
-    CASE
-      WHEN c.event_ts IS NULL THEN s.event_ts
-      WHEN s.event_ts IS NULL THEN c.event_ts
-      WHEN s.event_ts < c.event_ts THEN s.event_ts
-      ELSE c.event_ts
-    END AS event_ts,
-    coalesce(c.event_name, s.event_name) AS event_name,
-    coalesce(c.anonymous_id, s.anonymous_id) AS anonymous_id,
-    coalesce(c.user_id, s.user_id) AS user_id,
-    c.session_id AS client_session_id,
-    s.session_id AS server_session_id,
-    CASE WHEN c.event_id IS NOT NULL THEN c.page_url ELSE s.page_url END AS page_url,
-    CASE WHEN c.event_id IS NOT NULL THEN c.referrer ELSE s.referrer END AS referrer,
-    coalesce(c.value, s.value) AS value,
-    coalesce(c.currency, s.currency) AS currency,
-    coalesce(c.order_id, s.order_id) AS order_id,
-    -- either tracker recording a refusal wins
-    CASE WHEN c.has_analytics_consent = FALSE OR s.has_analytics_consent = FALSE THEN FALSE ELSE TRUE END AS has_analytics_consent,
-    CASE WHEN c.consent_ads = FALSE OR s.consent_ads = FALSE THEN FALSE ELSE coalesce(c.consent_ads, s.consent_ads) END AS consent_ads,
-    CASE WHEN c.is_bot = TRUE OR s.is_bot = TRUE THEN TRUE ELSE FALSE END AS is_bot,
-    coalesce(c.properties, s.properties) AS properties,
-    coalesce(c.natural_dups, 0) + coalesce(s.natural_dups, 0) AS natural_duplicates,
-    coalesce(c.synthetic_dups, 0) + coalesce(s.synthetic_dups, 0) AS synthetic_duplicates
-  FROM clusters AS k
-  LEFT JOIN client AS c ON c.event_id = k.c_id
-  LEFT JOIN server AS s ON s.event_id = k.s_id
+  SELECT * FROM (SELECT x.*, {{ local_date('x.event_ts') }} AS local_date FROM (
+    SELECT
+      k.slice_date,
+      k.matched_by,
+      c.event_id AS client_event_id,
+      s.event_id AS server_event_id,
+      -- the client's copy describes the page (it sees the URL and referrer as the browser did); the server fills gaps
+      CASE WHEN c.event_id IS NOT NULL THEN 'client' ELSE 'server' END AS primary_source,
+      CASE
+        WHEN c.event_ts IS NULL THEN s.event_ts
+        WHEN s.event_ts IS NULL THEN c.event_ts
+        WHEN s.event_ts < c.event_ts THEN s.event_ts
+        ELSE c.event_ts
+      END AS event_ts,
+      coalesce(c.event_name, s.event_name) AS event_name,
+      coalesce(c.anonymous_id, s.anonymous_id) AS anonymous_id,
+      coalesce(c.user_id, s.user_id) AS user_id,
+      c.session_id AS client_session_id,
+      s.session_id AS server_session_id,
+      CASE WHEN c.event_id IS NOT NULL THEN c.page_url ELSE s.page_url END AS page_url,
+      CASE WHEN c.event_id IS NOT NULL THEN c.referrer ELSE s.referrer END AS referrer,
+      coalesce(c.value, s.value) AS value,
+      coalesce(c.currency, s.currency) AS currency,
+      coalesce(c.order_id, s.order_id) AS order_id,
+      -- either tracker recording a refusal wins
+      CASE WHEN c.has_analytics_consent = FALSE OR s.has_analytics_consent = FALSE THEN FALSE ELSE TRUE END AS has_analytics_consent,
+      CASE WHEN c.consent_ads = FALSE OR s.consent_ads = FALSE THEN FALSE ELSE coalesce(c.consent_ads, s.consent_ads) END AS consent_ads,
+      CASE WHEN ca.is_bot = TRUE OR sa.is_bot = TRUE THEN TRUE ELSE FALSE END AS is_bot,
+      coalesce(c.properties, s.properties) AS properties,
+      coalesce(c.natural_dups, 0) + coalesce(s.natural_dups, 0) AS natural_duplicates,
+      coalesce(c.synthetic_dups, 0) + coalesce(s.synthetic_dups, 0) AS synthetic_duplicates
+    FROM clusters AS k
+    LEFT JOIN tracked AS c ON c.slice_date = k.slice_date AND c.copy_key = k.c_key
+    LEFT JOIN tracked AS s ON s.slice_date = k.slice_date AND s.copy_key = k.s_key
+    LEFT JOIN agents AS ca ON ca.user_agent = c.user_agent
+    LEFT JOIN agents AS sa ON sa.user_agent = s.user_agent
+  ) AS x) AS m
+  WHERE m.local_date = m.slice_date
 ),
--- page URLs and referrers of the merged events, each distinct value parsed once
+-- page URLs and referrers of the chosen copies (a merged event's are among them), each distinct value parsed once
 urls AS (
   SELECT
     page_url,
     {{ page_url_parse('page_url') }}
-  FROM (SELECT DISTINCT page_url FROM merged WHERE page_url IS NOT NULL) AS u
+  FROM (SELECT DISTINCT page_url FROM tracked WHERE page_url IS NOT NULL) AS u
 ),
 referrers AS (
   SELECT referrer, {{ url_host('referrer') }} AS referrer_host_raw
-  FROM (SELECT DISTINCT referrer FROM merged WHERE referrer IS NOT NULL) AS r
+  FROM (SELECT DISTINCT referrer FROM tracked WHERE referrer IS NOT NULL) AS r
 ),
 parsed AS (
   SELECT
@@ -203,7 +222,7 @@ SELECT
   server_event_id,
   event_name,
   event_ts,
-  {{ local_date('event_ts') }} AS local_date,
+  local_date,
   CASE
     WHEN client_event_id IS NOT NULL AND server_event_id IS NOT NULL THEN ['client', 'server']
     WHEN client_event_id IS NOT NULL THEN ['client']

@@ -152,7 +152,7 @@ describe('events: the copy window (dedupe.copy_window_hours)', () => {
       { column_name: 'natural_duplicates', data_type: 'BIGINT' },
       { column_name: 'synthetic_duplicates', data_type: 'BIGINT' },
     ]);
-    // (the full refresh is computed a day at a time: events' batch_days)
+    // (the full refresh computes each day on its own: events' slice_date)
     await j.run(d(0), d(7), { fullRefresh: true });
     expect(await copies(j)).toEqual(expected);
   });
