@@ -1,5 +1,5 @@
 /**
- * warehouse.compression (DuckDB): 'light' writes tables without FSST and dictionary compression —
+ * warehouse.compression (DuckDB): 'light' writes tables without FSST, dictionary and DICT_FSST compression —
  * faster writes, a larger file (docs/config.md) — and reads back the same rows. Checked on real
  * DuckDB files: the setting is applied to the connection, the same table takes more storage blocks
  * under 'light' than under 'auto', and its contents are equal.
@@ -28,8 +28,41 @@ async function build(path: string, compression: 'auto' | 'light') {
   }
 }
 
+describe('the storage format of a warehouse file', () => {
+  it("a new file is written in DuckDB 1.5's format (DICT_FSST strings); a file in the default format keeps it", async () => {
+    const dir = tempDir('beamline-storage-');
+    try {
+      const compressions = async (w: Awaited<ReturnType<typeof openDuckDb>>) => {
+        await w.exec(FILL);
+        await w.exec('CHECKPOINT');
+        return (await w.query<{ c: string }>(`SELECT DISTINCT compression AS c FROM pragma_storage_info('t') WHERE segment_type = 'VARCHAR'`)).map((r) => r.c);
+      };
+      const fresh = await openDuckDb({ path: join(dir.path, 'new.duckdb') });
+      try {
+        expect(await compressions(fresh)).toContain('DICT_FSST');
+      } finally {
+        await fresh.close();
+      }
+      // a file made in DuckDB's default format (as Beamline wrote them before) opens, and writes as it did
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const old = await DuckDBInstance.create(join(dir.path, 'old.duckdb'));
+      old.closeSync();
+      const reopened = await openDuckDb({ path: join(dir.path, 'old.duckdb') });
+      try {
+        const used = await compressions(reopened);
+        expect(used).not.toContain('DICT_FSST');
+        expect(used.some((c) => c === 'Dictionary' || c === 'FSST')).toBe(true);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe('warehouse.compression', () => {
-  it("'light' writes without FSST and dictionary compression: more blocks, the same rows", async () => {
+  it("'light' writes without FSST, dictionary and DICT_FSST compression: more blocks, the same rows", async () => {
     const dir = tempDir('beamline-compression-');
     try {
       const auto = await build(join(dir.path, 'auto.duckdb'), 'auto');
@@ -37,6 +70,7 @@ describe('warehouse.compression', () => {
       expect(auto.methods).toBe('');
       expect(light.methods.toLowerCase()).toContain('fsst');
       expect(light.methods.toLowerCase()).toContain('dictionary');
+      expect(light.methods.toLowerCase()).toContain('dict_fsst');
       expect(light.blocks).toBeGreaterThan(auto.blocks);
       expect(light.hash).toBe(auto.hash);
     } finally {
