@@ -7,6 +7,11 @@
  *   -- materialized: incremental          (table | incremental | incremental_by_key | view)
  *   -- slice_column: local_date           (incremental: the local-date column that defines the slice)
  *   -- batch_days: 7                      (incremental, optional: a longer slice is computed this many days at a time)
+ *   -- batch_rows: 1500000 of raw_events.event_ts
+ *                                         (incremental, optional, instead of batch_days: a slice is computed in runs of
+ *                                          consecutive days holding about at most this many rows of that table, counted
+ *                                          by that timestamp column — at least one day each: batches follow the data's
+ *                                          volume, not the calendar)
  *   -- key: person_id                     (incremental_by_key: rows are replaced per key…)
  *   -- keys_from: dirty_persons           (…for the keys listed in this table's `key` column)
  *   -- starts_from: dirty_starts          (incremental_by_key, optional: …from each key's `from_ts` in this table on…)
@@ -49,6 +54,8 @@ export interface TransformDef {
   readonly sliceColumn?: string;
   /** incremental: a slice longer than this is computed in batches of this many days (bounded memory), written in one transaction. */
   readonly batchDays?: number;
+  /** incremental: a slice is computed in batches of consecutive days with about at most `rows` rows of `table` by `column` (a timestamp). */
+  readonly batchRows?: { readonly rows: number; readonly table: string; readonly column: string };
   readonly key?: string;
   readonly keysFrom?: string;
   /** incremental_by_key: a table of (key, from_ts): a key's rows with `startColumn` before its from_ts are kept (transforms/starts.ts). */
@@ -78,7 +85,7 @@ export interface TransformDef {
   readonly checksum: string;
 }
 
-const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'starts_from', 'start_column', 'unique_key', 'depends_on', 'partition_by', 'cluster_by', 'keys_inline', 'log_dates', 'log_dates_compare', 'rebuild_on_change', 'stage_ctes']);
+const HEADER_KEYS = new Set(['name', 'purpose', 'grain', 'version', 'materialized', 'slice_column', 'batch_days', 'key', 'keys_from', 'starts_from', 'start_column', 'unique_key', 'depends_on', 'partition_by', 'cluster_by', 'keys_inline', 'log_dates', 'log_dates_compare', 'rebuild_on_change', 'stage_ctes', 'batch_rows']);
 
 /** Reads one transform file (and its `.bigquery.sql` override when present). */
 export function readTransform(file: string, layer: string, bigqueryOverride?: string): TransformDef {
@@ -129,7 +136,8 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
     if (c !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new DefinitionError(`${file}: header 'partition_by' / 'cluster_by' takes column names, got '${c}'`);
   }
   if (clusterBy.length > 4) throw new DefinitionError(`${file}: header 'cluster_by' lists ${clusterBy.length} columns; BigQuery clusters by at most 4`);
-  const stageCtes = readStageCtes(file, header.stage_ctes, materialized, batchDays, text);
+  const batchRows = readBatchRows(file, header.batch_rows, materialized, batchDays);
+  const stageCtes = readStageCtes(file, header.stage_ctes, materialized, text);
   const templates: { duckdb: string; bigquery?: string } = { duckdb: text };
   if (bigqueryOverride !== undefined) templates.bigquery = readFileSync(bigqueryOverride, 'utf8');
   const refs = new Set<string>();
@@ -143,12 +151,13 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
     }
   }
   if (header.keys_from) refs.add(header.keys_from);
+  if (batchRows) refs.add(batchRows.table);
   if (header.starts_from) refs.add(header.starts_from);
   for (const d of (header.depends_on ?? '').split(',').map((s) => s.trim()).filter(Boolean)) refs.add(d);
   const checksum = createHash('sha256').update(Object.values(templates).join('\n--\n')).digest('hex');
   return {
     name, file, layer, version, materialized,
-    sliceColumn: header.slice_column, batchDays, key: header.key, keysFrom: header.keys_from, startsFrom: header.starts_from, startColumn: header.start_column,
+    sliceColumn: header.slice_column, batchDays, batchRows, key: header.key, keysFrom: header.keys_from, startsFrom: header.starts_from, startColumn: header.start_column,
     keysInline: header.keys_inline === 'dates' ? 'dates' : undefined, logDates: header.log_dates, logDatesCompare: logDatesCompare.length > 0 ? logDatesCompare : undefined, rebuildOnChange: header.rebuild_on_change === 'true',
     partitionBy, clusterBy: clusterBy.length > 0 ? clusterBy : undefined, stageCtes,
     purpose: header.purpose ?? '', grain: header.grain ?? '',
@@ -156,13 +165,22 @@ export function readTransform(file: string, layer: string, bigqueryOverride?: st
   };
 }
 
+/** The `batch_rows` header: `<rows> of <table>.<timestamp column>`. */
+function readBatchRows(file: string, value: string | undefined, materialized: Materialization, batchDays: number | undefined): TransformDef['batchRows'] {
+  if (value === undefined) return undefined;
+  if (materialized !== 'incremental') throw new DefinitionError(`${file}: header 'batch_rows' applies to incremental transforms only`);
+  if (batchDays !== undefined) throw new DefinitionError(`${file}: headers 'batch_rows' and 'batch_days' do not go together: batches follow either the data's volume or the calendar`);
+  const m = /^(\d+)\s+of\s+([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
+  if (!m || Number(m[1]) < 1) throw new DefinitionError(`${file}: header 'batch_rows' takes '<rows ≥ 1> of <table>.<timestamp column>', e.g. '-- batch_rows: 1500000 of raw_events.event_ts', got '${value}'`);
+  return { rows: Number(m[1]), table: m[2]!, column: m[3]! };
+}
+
 /** The `stage_ctes` header: CTE names of the template's top-level WITH, each once (a view stores nothing to stage for). */
-function readStageCtes(file: string, value: string | undefined, materialized: Materialization, batchDays: number | undefined, template: string): readonly string[] | undefined {
+function readStageCtes(file: string, value: string | undefined, materialized: Materialization, template: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
   const names = value.split(',').map((c) => c.trim()).filter(Boolean);
   if (materialized === 'view') throw new DefinitionError(`${file}: header 'stage_ctes' does not apply to a view (it stores no rows to compute first)`);
   if (names.length === 0) throw new DefinitionError(`${file}: header 'stage_ctes' takes CTE names, e.g. '-- stage_ctes: copies, chosen'`);
-  if (batchDays !== undefined) throw new DefinitionError(`${file}: headers 'stage_ctes' and 'batch_days' do not go together (a staged query's stages are computed before its write's transaction, so it runs its slice at once)`);
   let clause;
   try {
     clause = parseWith(template.replace(/^(\s*--[^\n]*\n)+/, ''), file);

@@ -6,9 +6,10 @@
  * - table: the whole table is rebuilt from the SELECT (CREATE OR REPLACE, with the declared layout).
  * - incremental: the slice `[from, to)` of `slice_column` is deleted and re-inserted; rows the SELECT
  *   returns outside the slice are dropped, so a slice run can never touch another slice. With
- *   `batch_days: N`, a longer slice (a full refresh, a backfill) is computed N days at a time — each
- *   batch rendered for its own days, so a statement's memory follows N days of data, not the whole
- *   history (dbt calls this microbatching) — and all batches are written in one transaction. Only on a
+ *   `batch_days: N` or `batch_rows: R of table.column` (transforms/batches.ts), a longer slice (a full
+ *   refresh, a backfill) is computed in batches of days — N days, or as many as hold about R rows — each
+ *   rendered for its own days, so a statement's memory follows a batch's data, not the whole history
+ *   (dbt calls this microbatching), and all batches are written in one transaction. Only on a
  *   single-machine warehouse (DuckDB, whose transactions may also create the table); BigQuery runs the
  *   slice as one statement (it scales out, and each batch would scan its inputs again).
  *   Every write of an `incremental` transform is logged in `_slice_writes` (below), in the same
@@ -20,9 +21,10 @@
  * - `log_dates` (incremental, incremental_by_key): each write queues the dates it changed in
  *   `_changed_dates`, in its transaction; `rebuild_on_change`: a new rendering rebuilds the table
  *   whole (transforms/changed-dates.ts).
- * - `stage_ctes` (any but a view; not with batch_days): on a warehouse that stages CTEs (DuckDB), the named
- *   CTEs are computed into temporary tables just before the write's transaction, and dropped after it
- *   (transforms/stage-ctes.ts).
+ * - `stage_ctes` (any but a view): on a warehouse that stages CTEs (DuckDB), the named CTEs are computed
+ *   into temporary tables just before the write's transaction, and dropped after it
+ *   (transforms/stage-ctes.ts). A batched slice's batches are each computed so, into a temporary table
+ *   of their rows, before the one transaction that writes them all.
  * - view: a view over its inputs, for wide per-event reports that would only copy a table. A view
  *   stores no rows, so its step reports 0 rows out: counting them would evaluate the whole view
  *   (on BigQuery, a billed scan of everything under it).
@@ -30,7 +32,8 @@
 import { randomUUID } from 'node:crypto';
 import { TransformError } from '../lib/errors.ts';
 import { createTableSql } from '../warehouse/dialect.ts';
-import { batchesSlices, stagesCtes, type Warehouse, type WarehouseSession } from '../warehouse/types.ts';
+import { stagesCtes, type Warehouse, type WarehouseSession } from '../warehouse/types.ts';
+import { sliceBatches, splitSlice } from './batches.ts';
 import type { TransformDef } from './definition.ts';
 import { renderTransform, type RenderContext } from './render.ts';
 import { changedDatesCompared, changedDatesList, changedDatesOfRows, changedWhole, dateLogInserts, ensureChangedDates, fingerprintOf, inlineDatesFilter, readInlineKeys, storedFingerprint, storeFingerprint } from './changed-dates.ts';
@@ -73,8 +76,8 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
   try {
     if (def.materialized === 'view') return { name: def.name, rowsOut: await replaceView(warehouse, def.name, body), sql, durationMs: performance.now() - started };
     if (def.materialized === 'incremental') {
-      // A single-machine warehouse computes a long slice batch_days at a time (see the module comment).
-      const slices = def.batchDays !== undefined && batchesSlices(warehouse) ? splitSlice(ctx.slice, def.batchDays) : [ctx.slice];
+      // A single-machine warehouse computes a long slice in batches (see the module comment).
+      const slices = await sliceBatches(warehouse, def, ctx.slice, ctx.timeZone);
       const select = (slice: Slice): StagedQuery => {
         const q = staged(slice === ctx.slice ? body : stripHeaderComments(renderTransform(def, { ...ctx, slice })));
         return { ...q, query: sliceSelect(warehouse, def, q.query, slice) };
@@ -93,6 +96,8 @@ export async function materialize(warehouse: Warehouse, def: TransformDef, ctx: 
         // dates (safe); the other order could leave rewritten dates unlogged.
         for (const stmt of log) await warehouse.exec(stmt);
         rowsOut = await replaceTable(warehouse, table, select(ctx.slice), def);
+      } else if (slices.length > 1 && def.stageCtes && stagesCtes(warehouse)) {
+        rowsOut = await writeStagedBatches(warehouse, def, ctx, slices.map((slice) => select(slice)), exists, log);
       } else {
         rowsOut = await writeSlices(warehouse, def, ctx, slices.map((slice) => select(slice)), exists, log);
       }
@@ -185,6 +190,27 @@ async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, 
 }
 
 /**
+ * A batched slice of a staged transform: each batch's stages run, then its rows go to a temporary table
+ * (`_batch_<name>_<i>`), before the next batch's; then one transaction writes them all, as
+ * {@link writeSlices} does. So each batch's planner sees its stages' real sizes (they are made outside
+ * any transaction), memory follows one batch, and the write is still all or nothing. The batches'
+ * tables are dropped after the write, whether it succeeded or not.
+ */
+async function writeStagedBatches(w: Warehouse, def: TransformDef, ctx: RenderContext, batches: readonly StagedQuery[], exists: boolean, log: readonly string[]): Promise<number> {
+  const tables: string[] = [];
+  try {
+    for (const [i, batch] of batches.entries()) {
+      const table = w.dialect.quoteIdent(`_batch_${def.name}_${i}`);
+      tables.push(table);
+      await transactionAfter(w, batch, (tx) => tx.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${batch.query}`));
+    }
+    return await writeSlices(w, def, ctx, tables.map((t) => ({ stages: [], query: `SELECT * FROM ${t}`, drops: [] })), exists, log);
+  } finally {
+    for (const t of tables) await w.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+  }
+}
+
+/**
  * `fn` in one transaction — after the stages of `q` (its staged CTEs' temporary tables, dropped after
  * the transaction) when it has any (transforms/stage-ctes.ts).
  */
@@ -236,18 +262,6 @@ function writeIdOf(ctx: RenderContext): string {
   return typeof run === 'string' && run !== '' ? `${run}:${ctx.slice.from}..${ctx.slice.to}${ctx.fullRefresh ? ':full' : ''}` : randomUUID();
 }
 
-/** `[from, to)` cut into consecutive slices of at most `days` days. */
-export function splitSlice(slice: Slice, days: number): Slice[] {
-  const out: Slice[] = [];
-  const next = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-  for (let from = slice.from; from < slice.to; ) {
-    const end = next(from, days);
-    const to = end < slice.to ? end : slice.to;
-    out.push({ from, to });
-    from = to;
-  }
-  return out;
-}
 
 /** CREATE OR REPLACE VIEW; a table of the same name (from an earlier version of the transform) is dropped first. Returns 0 (a view stores no rows). */
 async function replaceView(w: Warehouse, name: string, body: string): Promise<0> {

@@ -111,10 +111,33 @@ describe('stage_ctes on DuckDB', () => {
     expect(await dump('unstaged')).toHaveLength(35);
   });
 
-  it('is refused on a view, with batch_days, for a name that is not a CTE or is listed twice', () => {
+  it('a batched slice: each batch computed after its own stages, all written in one transaction, the rows of the unstaged query', async () => {
+    const header = '-- materialized: incremental\n-- slice_column: d\n-- batch_days: 2\n';
+    const staged = def('batched', header, true);
+    const plain = def('plain_batched', header, false);
+    // each batch's stages, recorded as the warehouse is asked to run them
+    const stageRuns: string[][] = [];
+    const run = w.transactionAfterStages.bind(w);
+    w.transactionAfterStages = (stages, drops, fn) => (stageRuns.push([...stages]), run(stages, drops, fn));
+    for (const d of [staged, plain]) await materialize(w, d, ctx('2026-01-01', '2026-01-06'));
+    w.transactionAfterStages = run;
+    expect(await dump('batched')).toEqual(await dump('plain_batched'));
+    // three batches of days (2, 2, 1), each computed after its own stages
+    expect(stageRuns).toHaveLength(3);
+    expect(stageRuns.map((stages) => stages.filter((x) => x.startsWith('CREATE')).length)).toEqual([3, 3, 3]);
+    expect(await w.query(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_batch_%' OR table_name LIKE '_stage_%'`)).toEqual([]);
+    // a failing last batch leaves every day as it was, and no batch or stage table behind
+    const before = await dump('batched');
+    await w.exec(`INSERT INTO src VALUES (5000, DATE '2026-01-01', 'p1', 100)`);
+    const failing = { ...staged, templates: { duckdb: `${header}-- stage_ctes: per, top, unused\n${body.replace('sum(v) AS total', "sum(v) + CASE WHEN d = DATE '2026-01-05' THEN error('boom in batch 3') ELSE 0 END AS total")}` } };
+    await expect(materialize(w, failing, ctx('2026-01-01', '2026-01-06'))).rejects.toThrow(/boom in batch 3/);
+    expect(await dump('batched')).toEqual(before);
+    expect(await w.query(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_batch_%' OR table_name LIKE '_stage_%'`)).toEqual([]);
+  });
+
+  it('is refused on a view, for a name that is not a CTE or is listed twice', () => {
     const t = (name: string, text: string) => () => readTransform(dir.write(`${name}.sql`, text), '.');
     expect(t('v', `-- materialized: view\n-- stage_ctes: per\n${body}`)).toThrow(/v\.sql: header 'stage_ctes' does not apply to a view/);
-    expect(t('b', `-- materialized: incremental\n-- slice_column: d\n-- batch_days: 2\n-- stage_ctes: per\n${body}`)).toThrow(/b\.sql: headers 'stage_ctes' and 'batch_days' do not go together/);
     expect(t('u', `-- stage_ctes: per, nope\n${body}`)).toThrow(DefinitionError);
     expect(t('u', `-- stage_ctes: per, nope\n${body}`)).toThrow(/u\.sql: header 'stage_ctes' names 'nope', which is not a CTE of the query's top-level WITH \(its CTEs: rows, per, top, unused\)/);
     expect(t('n', `-- stage_ctes: per\nSELECT 1 AS x`)).toThrow(/n\.sql: .*'per'.*\(the query has none\)/);
