@@ -6,6 +6,7 @@
 -- log_dates: local_date
 -- slice_column: local_date
 -- stage_ctes: near, copies, chosen, tracked, shared, candidates, links, clusters, agents
+-- batch_rows: 1200000 of raw_events.event_ts
 --
 -- Every day of the slice is computed on its own, as if the slice had been run one day at a time
 -- (`slice_date`): a day's rows are rebuilt from every raw row that can contribute to them — the rows
@@ -19,7 +20,8 @@
 -- (the `stg_events` view shows the same parse per raw row). The earliest copy is picked over narrow rows
 -- (the copy's row key, id, time, payload hash); the chosen copies' wide rows are read once (`tracked`),
 -- and the cross-tracker match runs on them. On DuckDB the stage_ctes are computed into temporary tables
--- first (transforms/stage-ctes.ts), so its planner joins them by their real sizes.
+-- first (transforms/stage-ctes.ts), so its planner joins them by their real sizes; a long slice with more
+-- raw rows than batch_rows is computed in batches of days (transforms/batches.ts), each day as above.
 -- the ids each day of the slice rebuilds, with the day's copy window [from_ts, to_ts)
 WITH near AS (
   SELECT n.slice_date, n.event_id, w.from_ts, w.to_ts
@@ -99,7 +101,7 @@ client AS (SELECT * FROM tracked WHERE source = 'client'),
 server AS (SELECT * FROM tracked WHERE source = 'server'),
 -- cross-tracker pairs by a shared event_id
 shared AS (
-  SELECT c.slice_date, c.copy_key AS c_key, s.copy_key AS s_key
+  SELECT c.slice_date, c.copy_key AS c_key, s.copy_key AS s_key, c.event_ts AS c_ts, s.event_ts AS s_ts
   FROM client AS c
   JOIN server AS s ON s.slice_date = c.slice_date AND s.event_id = c.event_id
 ),
@@ -117,6 +119,8 @@ candidates AS (
     s.copy_key AS s_key,
     c.event_id AS c_id,
     s.event_id AS s_id,
+    c.event_ts AS c_ts,
+    s.event_ts AS s_ts,
     abs(c.ts_ms - s.ts_ms) AS gap_ms
   FROM client_open AS c
   JOIN server_open AS s
@@ -129,70 +133,73 @@ nearest AS (
     slice_date,
     c_key,
     s_key,
+    c_ts,
+    s_ts,
     row_number() OVER (PARTITION BY slice_date, c_key ORDER BY gap_ms, s_id) AS c_rank,
     row_number() OVER (PARTITION BY slice_date, s_key ORDER BY gap_ms, c_id) AS s_rank
   FROM candidates
 ),
 links AS (
-  SELECT slice_date, c_key, s_key, 'event_id' AS matched_by FROM shared
+  SELECT slice_date, c_key, s_key, c_ts, s_ts, 'event_id' AS matched_by FROM shared
   UNION ALL
-  SELECT slice_date, c_key, s_key, 'fuzzy' AS matched_by FROM nearest WHERE c_rank = 1 AND s_rank = 1
+  SELECT slice_date, c_key, s_key, c_ts, s_ts, 'fuzzy' AS matched_by FROM nearest WHERE c_rank = 1 AND s_rank = 1
 ),
--- one row per day and real event: its client copy, its server copy, or both
--- (`CASE WHEN FALSE …`: a NULL of the key's type, which differs by warehouse)
+-- one row per real event: its client copy, its server copy, or both, with its time (the earlier copy's)
+-- and local date; each kept by the day it falls on (computed for a neighbouring day too, near midnight)
+-- (`CASE WHEN FALSE …`: a NULL of the column's type, the key's differing by warehouse)
 clusters AS (
-  SELECT slice_date, c_key, s_key, matched_by FROM links
-  UNION ALL
-  SELECT c.slice_date, c.copy_key AS c_key, CASE WHEN FALSE THEN c.copy_key END AS s_key, {{ cast_text('NULL') }} AS matched_by
-  FROM client AS c WHERE NOT EXISTS (SELECT 1 FROM links AS x WHERE x.slice_date = c.slice_date AND x.c_key = c.copy_key)
-  UNION ALL
-  SELECT s.slice_date, CASE WHEN FALSE THEN s.copy_key END AS c_key, s.copy_key AS s_key, {{ cast_text('NULL') }} AS matched_by
-  FROM server AS s WHERE NOT EXISTS (SELECT 1 FROM links AS x WHERE x.slice_date = s.slice_date AND x.s_key = s.copy_key)
+  SELECT * FROM (
+    SELECT p.*, {{ local_date('p.event_ts') }} AS local_date
+    FROM (
+      SELECT u.*, CASE WHEN u.s_ts IS NULL OR u.c_ts <= u.s_ts THEN u.c_ts ELSE u.s_ts END AS event_ts
+      FROM (
+        SELECT slice_date, c_key, s_key, c_ts, s_ts, matched_by FROM links
+        UNION ALL
+        SELECT c.slice_date, c.copy_key AS c_key, CASE WHEN FALSE THEN c.copy_key END AS s_key, c.event_ts AS c_ts, CASE WHEN FALSE THEN c.event_ts END AS s_ts, {{ cast_text('NULL') }} AS matched_by
+        FROM client AS c WHERE NOT EXISTS (SELECT 1 FROM links AS x WHERE x.slice_date = c.slice_date AND x.c_key = c.copy_key)
+        UNION ALL
+        SELECT s.slice_date, CASE WHEN FALSE THEN s.copy_key END AS c_key, s.copy_key AS s_key, CASE WHEN FALSE THEN s.event_ts END AS c_ts, s.event_ts AS s_ts, {{ cast_text('NULL') }} AS matched_by
+        FROM server AS s WHERE NOT EXISTS (SELECT 1 FROM links AS x WHERE x.slice_date = s.slice_date AND x.s_key = s.copy_key)
+      ) AS u
+    ) AS p
+  ) AS k
+  WHERE k.local_date = k.slice_date
 ),
 agents AS (
   SELECT user_agent, {{ is_bot('user_agent') }} AS is_bot
   FROM (SELECT DISTINCT user_agent FROM tracked WHERE user_agent IS NOT NULL) AS a
 ),
--- the real events, each kept by the day it falls on (computed for a neighbouring day too, near midnight)
 merged AS (
-  SELECT * FROM (SELECT x.*, {{ local_date('x.event_ts') }} AS local_date FROM (
-    SELECT
-      k.slice_date,
-      k.matched_by,
-      c.event_id AS client_event_id,
-      s.event_id AS server_event_id,
-      -- the client's copy describes the page (it sees the URL and referrer as the browser did); the server fills gaps
-      CASE WHEN c.event_id IS NOT NULL THEN 'client' ELSE 'server' END AS primary_source,
-      CASE
-        WHEN c.event_ts IS NULL THEN s.event_ts
-        WHEN s.event_ts IS NULL THEN c.event_ts
-        WHEN s.event_ts < c.event_ts THEN s.event_ts
-        ELSE c.event_ts
-      END AS event_ts,
-      coalesce(c.event_name, s.event_name) AS event_name,
-      coalesce(c.anonymous_id, s.anonymous_id) AS anonymous_id,
-      coalesce(c.user_id, s.user_id) AS user_id,
-      c.session_id AS client_session_id,
-      s.session_id AS server_session_id,
-      CASE WHEN c.event_id IS NOT NULL THEN c.page_url ELSE s.page_url END AS page_url,
-      CASE WHEN c.event_id IS NOT NULL THEN c.referrer ELSE s.referrer END AS referrer,
-      coalesce(c.value, s.value) AS value,
-      coalesce(c.currency, s.currency) AS currency,
-      coalesce(c.order_id, s.order_id) AS order_id,
-      -- either tracker recording a refusal wins
-      CASE WHEN c.has_analytics_consent = FALSE OR s.has_analytics_consent = FALSE THEN FALSE ELSE TRUE END AS has_analytics_consent,
-      CASE WHEN c.consent_ads = FALSE OR s.consent_ads = FALSE THEN FALSE ELSE coalesce(c.consent_ads, s.consent_ads) END AS consent_ads,
-      CASE WHEN ca.is_bot = TRUE OR sa.is_bot = TRUE THEN TRUE ELSE FALSE END AS is_bot,
-      coalesce(c.properties, s.properties) AS properties,
-      coalesce(c.natural_dups, 0) + coalesce(s.natural_dups, 0) AS natural_duplicates,
-      coalesce(c.synthetic_dups, 0) + coalesce(s.synthetic_dups, 0) AS synthetic_duplicates
-    FROM clusters AS k
-    LEFT JOIN tracked AS c ON c.slice_date = k.slice_date AND c.copy_key = k.c_key
-    LEFT JOIN tracked AS s ON s.slice_date = k.slice_date AND s.copy_key = k.s_key
-    LEFT JOIN agents AS ca ON ca.user_agent = c.user_agent
-    LEFT JOIN agents AS sa ON sa.user_agent = s.user_agent
-  ) AS x) AS m
-  WHERE m.local_date = m.slice_date
+  SELECT
+    k.matched_by,
+    c.event_id AS client_event_id,
+    s.event_id AS server_event_id,
+    -- the client's copy describes the page (it sees the URL and referrer as the browser did); the server fills gaps
+    CASE WHEN c.event_id IS NOT NULL THEN 'client' ELSE 'server' END AS primary_source,
+    k.event_ts,
+    k.local_date,
+    coalesce(c.event_name, s.event_name) AS event_name,
+    coalesce(c.anonymous_id, s.anonymous_id) AS anonymous_id,
+    coalesce(c.user_id, s.user_id) AS user_id,
+    c.session_id AS client_session_id,
+    s.session_id AS server_session_id,
+    CASE WHEN c.event_id IS NOT NULL THEN c.page_url ELSE s.page_url END AS page_url,
+    CASE WHEN c.event_id IS NOT NULL THEN c.referrer ELSE s.referrer END AS referrer,
+    coalesce(c.value, s.value) AS value,
+    coalesce(c.currency, s.currency) AS currency,
+    coalesce(c.order_id, s.order_id) AS order_id,
+    -- either tracker recording a refusal wins
+    CASE WHEN c.has_analytics_consent = FALSE OR s.has_analytics_consent = FALSE THEN FALSE ELSE TRUE END AS has_analytics_consent,
+    CASE WHEN c.consent_ads = FALSE OR s.consent_ads = FALSE THEN FALSE ELSE coalesce(c.consent_ads, s.consent_ads) END AS consent_ads,
+    CASE WHEN ca.is_bot = TRUE OR sa.is_bot = TRUE THEN TRUE ELSE FALSE END AS is_bot,
+    coalesce(c.properties, s.properties) AS properties,
+    coalesce(c.natural_dups, 0) + coalesce(s.natural_dups, 0) AS natural_duplicates,
+    coalesce(c.synthetic_dups, 0) + coalesce(s.synthetic_dups, 0) AS synthetic_duplicates
+  FROM clusters AS k
+  LEFT JOIN tracked AS c ON c.slice_date = k.slice_date AND c.copy_key = k.c_key
+  LEFT JOIN tracked AS s ON s.slice_date = k.slice_date AND s.copy_key = k.s_key
+  LEFT JOIN agents AS ca ON ca.user_agent = c.user_agent
+  LEFT JOIN agents AS sa ON sa.user_agent = s.user_agent
 ),
 -- page URLs and referrers of the chosen copies (a merged event's are among them), each distinct value parsed once
 urls AS (
