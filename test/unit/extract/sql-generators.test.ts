@@ -168,7 +168,7 @@ describe('extract SQL generators for DuckDB ({{duck_…}}, {{platform_id:…}})'
 
   it('writes the checks of an instant, a date and a number over the field and its typed column', () => {
     expect(expandSqlGenerators('{{duck_timestamp_checks:timestamp,ts}}', 'x.sql')).toBe([
-      "WHEN NOT beamline_is_iso_ts(c_timestamp) THEN beamline_reject('timestamp', 'not an ISO 8601 timestamp with offset', c_timestamp)",
+      "WHEN ts IS NULL AND NOT beamline_is_iso_ts(c_timestamp) THEN beamline_reject('timestamp', 'not an ISO 8601 timestamp with offset', c_timestamp)",
       "WHEN ts IS NULL THEN beamline_reject('timestamp', 'not a valid date and time', c_timestamp)",
       "WHEN ts < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN beamline_reject('timestamp', 'implausible: before 2000-01-01', c_timestamp)",
       "WHEN ts > CAST($1 AS TIMESTAMPTZ) + INTERVAL 1 DAY THEN beamline_reject('timestamp', 'implausible: more than 1 day in the future', c_timestamp)",
