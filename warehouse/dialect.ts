@@ -58,7 +58,7 @@ export function createTableSql(
   dialect: SqlDialect,
   table: string,
   columns: Readonly<Record<string, string>>,
-  options: { verb?: 'CREATE TABLE IF NOT EXISTS' | 'CREATE OR REPLACE TABLE'; layout?: TableLayout } = {},
+  options: { verb?: 'CREATE TABLE IF NOT EXISTS' | 'CREATE OR REPLACE TABLE' | 'CREATE OR REPLACE TEMP TABLE'; layout?: TableLayout } = {},
 ): string {
   const body = Object.entries(columns).map(([c, t]) => `${dialect.quoteIdent(c)} ${dialect.columnType(t)}`).join(', ');
   return `${options.verb ?? 'CREATE TABLE IF NOT EXISTS'} ${dialect.quoteIdent(table)} (${body})${dialect.layoutClause(options.layout)}`;

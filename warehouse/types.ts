@@ -93,6 +93,20 @@ export function stagesCtes(w: Warehouse): w is StagingWarehouse {
   return (w as Partial<StagingWarehouse>).stagesCtes === true;
 }
 
+/**
+ * A warehouse whose bulk append can fill a temporary table (DuckDB's appender): rows appended only to be
+ * moved into a table by the next statement need not be written durably (no WAL, no checkpoint). BigQuery
+ * appends with a load job, into a table of its dataset.
+ */
+export interface TempAppendingWarehouse extends Warehouse {
+  readonly appendsToTempTables: true;
+}
+
+/** Capability guard: can this warehouse bulk-append into a temporary table? */
+export function appendsToTempTables(w: Pick<Warehouse, 'dialect'>): boolean {
+  return (w as Partial<TempAppendingWarehouse>).appendsToTempTables === true;
+}
+
 /** Capability guard: can this warehouse read local files in SQL? */
 export function canReadFiles(w: Warehouse): w is FileReadingWarehouse {
   return typeof (w as Partial<FileReadingWarehouse>).fileScan === 'function';

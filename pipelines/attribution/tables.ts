@@ -2,7 +2,7 @@
  * The tables the attribute step writes. Column names are a public API (docs/attribution.md):
  * change them only with a new version and a changelog note.
  */
-import type { ColumnSpec, WarehouseSession } from '../../warehouse/types.ts';
+import { appendsToTempTables, type ColumnSpec, type WarehouseSession } from '../../warehouse/types.ts';
 import { createTableSql, type TableLayout } from '../../warehouse/dialect.ts';
 
 /** `attribution_credits`: conversion × model × credited touch. */
@@ -11,7 +11,7 @@ export const CREDITS_TABLE = 'attribution_credits';
 export const TRAINING_TABLE = 'attribution_training';
 /** `attribution_dirty_dates`: the conversion dates whose credits this run replaced (reports rebuild those dates). */
 export const DIRTY_DATES_TABLE = 'attribution_dirty_dates';
-/** Where credit rows are bulk-appended before they are typed into the credits table; lives inside one transaction. */
+/** Where credit rows are bulk-appended before they are typed into the credits table (a temporary table where the warehouse's append can fill one). */
 const STAGE_TABLE = 'attribution_credits__stage';
 
 export const CREDITS_COLUMNS = {
@@ -95,7 +95,7 @@ export const TRAINING_APPEND_COLUMNS: readonly ColumnSpec[] = [
 export const PENDING_TABLE = 'attribution_pending';
 const TRAINING_STAGE_TABLE = 'attribution_training__stage';
 
-function ddl(w: Pick<WarehouseSession, 'dialect'>, name: string, columns: Readonly<Record<string, string>>, verb?: 'CREATE OR REPLACE TABLE', layout?: TableLayout): string {
+function ddl(w: Pick<WarehouseSession, 'dialect'>, name: string, columns: Readonly<Record<string, string>>, verb?: 'CREATE OR REPLACE TABLE' | 'CREATE OR REPLACE TEMP TABLE', layout?: TableLayout): string {
   return createTableSql(w.dialect, name, columns, { verb, layout });
 }
 
@@ -115,12 +115,15 @@ export async function ensureTables(w: Pick<WarehouseSession, 'dialect' | 'exec' 
 
 /**
  * Bulk-appends credit and training rows into stage tables, before the step's transaction (a stage
- * table is the step's scratch: nobody reads it, and the next run replaces it).
+ * table is the step's scratch: nobody reads it, and the next run replaces it). Temporary where the
+ * warehouse can append into one (DuckDB: the rows are then written once, into the credits table, not
+ * also into the stage's WAL and checkpoint); a table of the dataset on BigQuery (a load job's target).
  */
 export async function stageRows(w: Pick<WarehouseSession, 'dialect' | 'exec' | 'appendRows'>, credits: Iterable<readonly unknown[]>, training: Iterable<readonly unknown[]>): Promise<number> {
   const stageCols = Object.fromEntries(STAGE_COLUMNS.map((c) => [c.name, c.name === 'revenue_minor' ? 'BIGINT' : CREDITS_COLUMNS[c.name as keyof typeof CREDITS_COLUMNS]]));
-  await w.exec(ddl(w, STAGE_TABLE, stageCols, 'CREATE OR REPLACE TABLE'));
-  await w.exec(ddl(w, TRAINING_STAGE_TABLE, TRAINING_COLUMNS, 'CREATE OR REPLACE TABLE'));
+  const verb = appendsToTempTables(w) ? 'CREATE OR REPLACE TEMP TABLE' : 'CREATE OR REPLACE TABLE';
+  await w.exec(ddl(w, STAGE_TABLE, stageCols, verb));
+  await w.exec(ddl(w, TRAINING_STAGE_TABLE, TRAINING_COLUMNS, verb));
   await w.appendRows(TRAINING_STAGE_TABLE, TRAINING_APPEND_COLUMNS, training);
   return w.appendRows(STAGE_TABLE, STAGE_COLUMNS, credits);
 }

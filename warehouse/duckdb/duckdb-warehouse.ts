@@ -15,7 +15,7 @@ import {
 } from '@duckdb/node-api';
 import { WarehouseError } from '../../lib/errors.ts';
 import { assertIdentifier, duckdbDialect } from '../dialect.ts';
-import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, StagingWarehouse, WarehouseSession } from '../types.ts';
+import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, StagingWarehouse, TempAppendingWarehouse, WarehouseSession } from '../types.ts';
 import { fileScanSql, filesScanSql } from './file-scan.ts';
 
 /** BEAMLINE_SQL_TRACE=1: every statement's time and first 160 characters to stderr; =full: the whole statement (docs/operations.md). */
@@ -75,10 +75,11 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbWarehous
   return new DuckDbWarehouse(instance, connection, options.path, options.memoryLimit);
 }
 
-export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse, StagingWarehouse {
+export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse, StagingWarehouse, TempAppendingWarehouse {
   readonly dialect = duckdbDialect;
   readonly batchesSlices = true as const;
   readonly stagesCtes = true as const;
+  readonly appendsToTempTables = true as const;
   #queue: Promise<unknown> = Promise.resolve();
   #inTransaction = false;
 

@@ -189,3 +189,25 @@ describe('the attribute step on hand-made journeys', () => {
     expect(await f.rows(`SELECT count(*)::INTEGER AS n FROM attribution_pending`)).toEqual([{ n: 0 }]);
   });
 });
+
+describe('the credit stage', () => {
+  it('is a temporary table where the warehouse appends into one (DuckDB), a table of the warehouse elsewhere', async () => {
+    const { stageRows, dropStages } = await import('../../../pipelines/attribution/tables.ts');
+    const kind = async () => (await f.rows(`SELECT table_name, temporary FROM duckdb_tables() WHERE table_name LIKE 'attribution_%__stage' ORDER BY 1`));
+    await stageRows(f.w, [], []);
+    expect(await kind()).toEqual([{ table_name: 'attribution_credits__stage', temporary: true }, { table_name: 'attribution_training__stage', temporary: true }]);
+    await dropStages(f.w);
+    // the same warehouse without the ability (as BigQuery, whose append is a load job into a dataset table)
+    const loadJobs = new Proxy(f.w, {
+      get: (t, p) => {
+        if (p === 'appendsToTempTables') return undefined;
+        const v = Reflect.get(t, p, t) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+    await stageRows(loadJobs, [], []);
+    expect(await kind()).toEqual([{ table_name: 'attribution_credits__stage', temporary: false }, { table_name: 'attribution_training__stage', temporary: false }]);
+    await dropStages(f.w);
+    expect(await kind()).toEqual([]);
+  });
+});
