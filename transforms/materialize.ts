@@ -141,8 +141,9 @@ const FINGERPRINT_RENDERING = { slice: { from: '2000-01-01', to: '2000-01-02' },
 /**
  * Builds the whole table with one CREATE OR REPLACE statement: atomic on its own, laid out by the
  * transform's partition_by / cluster_by, and outside any transaction (BigQuery allows no DDL on
- * permanent tables inside one) — but for staged CTEs, which only a warehouse that takes DDL in a
- * transaction stages: there the stages and the statement share one.
+ * permanent tables inside one) — but for staged CTEs (only DuckDB stages them, and takes DDL in a
+ * transaction): their stages run first, then the statement in a transaction of its own
+ * (transactionAfterStages), so nothing else runs on the connection in between.
  */
 async function replaceTable(w: Warehouse, table: string, select: StagedQuery, def: TransformDef): Promise<number> {
   const create = w.dialect.replaceTableAs(def.name, select.query, { partitionBy: def.partitionBy, clusterBy: def.clusterBy });
@@ -166,7 +167,8 @@ function sliceSelect(w: Warehouse, def: TransformDef, body: string, slice: Slice
  */
 async function writeSlices(w: Warehouse, def: TransformDef, ctx: RenderContext, selects: readonly StagedQuery[], exists: boolean, log: readonly string[]): Promise<number> {
   const table = w.dialect.quoteIdent(def.name);
-  // (a staged transform is never batched: its one query's stages run before the transaction)
+  // (a one-query write's stages run before the transaction; a staged transform's batches come here
+  // already computed, by writeStagedBatches)
   return transactionAfter(w, selects.length === 1 ? selects[0] : undefined, async (tx) => {
     // The log of this write, in the same transaction as its rows.
     for (const stmt of log) await tx.exec(stmt);

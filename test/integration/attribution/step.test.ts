@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataTestError } from '../../../lib/errors.ts';
 import { MODEL_NAMES } from '../../../models/index.ts';
+import { withoutAbility } from '../../helpers/without-ability.ts';
 import { openFixture, type Fixture } from './fixtures.ts';
 
 let f: Fixture;
@@ -198,14 +199,7 @@ describe('the credit stage', () => {
     expect(await kind()).toEqual([{ table_name: 'attribution_credits__stage', temporary: true }, { table_name: 'attribution_training__stage', temporary: true }]);
     await dropStages(f.w);
     // the same warehouse without the ability (as BigQuery, whose append is a load job into a dataset table)
-    const loadJobs = new Proxy(f.w, {
-      get: (t, p) => {
-        if (p === 'appendsToTempTables') return undefined;
-        const v = Reflect.get(t, p, t) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-      },
-    });
-    await stageRows(loadJobs, [], []);
+    await stageRows(withoutAbility(f.w, 'appendsToTempTables'), [], []);
     expect(await kind()).toEqual([{ table_name: 'attribution_credits__stage', temporary: false }, { table_name: 'attribution_training__stage', temporary: false }]);
     await dropStages(f.w);
     expect(await kind()).toEqual([]);

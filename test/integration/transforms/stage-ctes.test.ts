@@ -10,6 +10,7 @@ import { materialize, readTransform, type RenderContext } from '../../../transfo
 import { duckdbDialect } from '../../../warehouse/dialect.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import type { Warehouse } from '../../../warehouse/types.ts';
+import { withoutAbility } from '../../helpers/without-ability.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
 
 let dir: TempDir;
@@ -96,14 +97,7 @@ describe('stage_ctes on DuckDB', () => {
   it('a warehouse that does not stage runs the query as written', async () => {
     const statements: string[] = [];
     // the DuckDB warehouse without its staging ability, recording what it is asked to run
-    const plain = new Proxy(w, {
-      get(target, prop) {
-        if (prop === 'stagesCtes') return undefined;
-        const v = Reflect.get(target, prop, target) as unknown;
-        if (prop === 'exec') return (sql: string, p?: unknown[]) => (statements.push(sql), target.exec(sql, p));
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as Warehouse;
+    const plain = withoutAbility(w, 'stagesCtes', (sql) => statements.push(sql));
     const d = def('unstaged', '', true);
     await materialize(plain, d, ctx('2026-01-01', '2026-01-06'));
     expect(statements.some((s) => s.includes('_stage_'))).toBe(false);
