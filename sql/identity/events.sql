@@ -22,6 +22,7 @@
 -- and the cross-tracker match runs on them. On DuckDB the stage_ctes are computed into temporary tables
 -- first (transforms/stage-ctes.ts), so its planner joins them by their real sizes; a long slice with more
 -- raw rows than batch_rows is computed in batches of days (transforms/batches.ts), each day as above.
+
 -- the ids each day of the slice rebuilds, with the day's copy window [from_ts, to_ts)
 WITH near AS (
   SELECT n.slice_date, n.event_id, w.from_ts, w.to_ts
