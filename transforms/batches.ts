@@ -13,7 +13,7 @@
  */
 import { batchesSlices, type Warehouse } from '../warehouse/types.ts';
 import type { TransformDef } from './definition.ts';
-import { localMidnightUtc, type Slice } from './render.ts';
+import { localMidnightUtc, splitSlice, type Slice } from './render.ts';
 
 /** The batches of `slice` for `def` on `w` (the slice itself when it is not batched). */
 export async function sliceBatches(w: Warehouse, def: TransformDef, slice: Slice, timeZone: string): Promise<Slice[]> {
@@ -27,13 +27,13 @@ export async function sliceBatches(w: Warehouse, def: TransformDef, slice: Slice
   const col = q(def.batchRows.column);
   const ts = (ms: number) => `CAST(${w.dialect.quoteString(new Date(ms).toISOString())} AS ${w.dialect.columnType('TIMESTAMPTZ')})`;
   const hours = await w.query<{ h: number; n: number }>(
-    `SELECT floor(${w.dialect.epochMillis(col)} / 3600000) AS h, count(*) AS n FROM ${q(def.batchRows.table)} WHERE ${col} >= ${ts(starts[0]!)} AND ${col} < ${ts(starts.at(-1)!)} GROUP BY 1`,
+    `SELECT floor(${w.dialect.epochMillis(col)} / 3600000) AS h, count(*) AS n FROM ${q(def.batchRows.table)} WHERE ${col} >= ${ts(starts[0]!)} AND ${col} < ${ts(starts.at(-1)!)} GROUP BY 1 ORDER BY 1`,
   );
   const perDay = new Array<number>(days.length).fill(0);
+  // hours in order: each goes to the last day beginning at or before it
+  let i = 0;
   for (const { h, n } of hours) {
     const at = Number(h) * 3_600_000;
-    // the last day beginning at or before the hour
-    let i = 0;
     while (i + 1 < days.length && starts[i + 1]! <= at) i++;
     perDay[i]! += Number(n);
   }
@@ -57,18 +57,5 @@ export function groupDays(days: readonly string[], rows: readonly number[], limi
     sum += rows[i]!;
   });
   out.push({ from, to: end });
-  return out;
-}
-
-/** `[from, to)` cut into consecutive slices of at most `days` days. */
-export function splitSlice(slice: Slice, days: number): Slice[] {
-  const out: Slice[] = [];
-  const next = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-  for (let from = slice.from; from < slice.to; ) {
-    const end = next(from, days);
-    const to = end < slice.to ? end : slice.to;
-    out.push({ from, to });
-    from = to;
-  }
   return out;
 }

@@ -37,9 +37,17 @@ export interface RenderContext {
   readonly macros?: Readonly<Record<string, TemplateFn>>;
 }
 
-/** The date after `date` ('YYYY-MM-DD'). */
-function nextDate(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+/** `[from, to)` cut into consecutive slices of at most `days` days. */
+export function splitSlice(slice: Slice, days: number): Slice[] {
+  const out: Slice[] = [];
+  const next = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  for (let from = slice.from; from < slice.to; ) {
+    const end = next(from, days);
+    const to = end < slice.to ? end : slice.to;
+    out.push({ from, to });
+    from = to;
+  }
+  return out;
 }
 
 /** The UTC instant of local midnight at the start of `date` in `timeZone` (DST-correct, date-fns-tz semantics). */
@@ -85,9 +93,9 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
      */
     slice_days: (hours = 0) => {
       const days: string[] = [];
-      for (let day = ctx.slice.from; day < ctx.slice.to; day = nextDate(day)) {
+      for (const { from: day, to: next } of splitSlice(ctx.slice, 1)) {
         const from = new Date(localMidnightUtc(day, ctx.timeZone).getTime() - widening(hours) * 3_600_000);
-        const to = new Date(localMidnightUtc(nextDate(day), ctx.timeZone).getTime() + widening(hours) * 3_600_000);
+        const to = new Date(localMidnightUtc(next, ctx.timeZone).getTime() + widening(hours) * 3_600_000);
         days.push(d.name === 'bigquery' ? `STRUCT(DATE '${day}' AS slice_date, ${tsLiteral(from)} AS from_ts, ${tsLiteral(to)} AS to_ts)` : `(DATE '${day}', ${tsLiteral(from)}, ${tsLiteral(to)})`);
       }
       if (days.length === 0) return `(SELECT CAST(NULL AS DATE) AS slice_date, ${tsLiteral(new Date(0))} AS from_ts, ${tsLiteral(new Date(0))} AS to_ts FROM (SELECT 1 AS x) AS none WHERE FALSE)`;

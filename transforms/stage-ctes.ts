@@ -73,7 +73,7 @@ export function parseWith(sql: string, where: string): WithClause | null {
 }
 
 /** The temporary table a staged CTE is computed into. */
-export function stageTable(transform: string, cte: string): string {
+function stageTable(transform: string, cte: string): string {
   return `_stage_${transform}_${cte}`;
 }
 

@@ -10,7 +10,7 @@ import type { Pipeline, StepContext } from '../../pipelines/definition.ts';
 import { effectiveSlice } from '../../pipelines/runner.ts';
 import { horizonDates } from '../../pipelines/steps/journey-starts.ts';
 import { inlineKeysAnswer, isFingerprintQuery, isInlineKeysQuery } from '../../transforms/changed-dates.ts';
-import { splitSlice } from '../../transforms/batches.ts';
+import { splitSlice } from '../../transforms/render.ts';
 import { isStartsQuery, startsAnswer } from '../../transforms/starts.ts';
 import type { Slice } from '../../transforms/index.ts';
 import { canDryRun, type DryRunWarehouse, type Warehouse } from '../../warehouse/index.ts';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransformError } from '../../../lib/errors.ts';
 import { materialize, readTransform, type RenderContext } from '../../../transforms/index.ts';
-import { splitSlice } from '../../../transforms/batches.ts';
+import { splitSlice } from '../../../transforms/render.ts';
 import { duckdbDialect } from '../../../warehouse/dialect.ts';
 import { openDuckDb, type DuckDbWarehouse } from '../../../warehouse/duckdb/index.ts';
 import { tempDir, type TempDir } from '../../helpers/tmp.ts';
