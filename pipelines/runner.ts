@@ -9,7 +9,7 @@ import { DefinitionError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RunStore } from '../store/index.ts';
 import { localMidnightUtc, type Slice } from '../transforms/index.ts';
-import { canScopeJobs, type Warehouse } from '../warehouse/index.ts';
+import { canScopeJobs, compactsTables, type Warehouse } from '../warehouse/index.ts';
 import type { Pipeline, Step, StepContext, StepResult } from './definition.ts';
 import { addDays } from './dates.ts';
 import { leaseHolder, withLease } from './lease.ts';
@@ -64,27 +64,45 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const since = sliceStart(config, slice);
   let now = await dataAsOf(options.warehouse, since);
   const total = pipeline.steps.length;
-  for (const [index, step] of pipeline.steps.entries()) {
-    const ctx: StepContext = { config, warehouse: options.warehouse, runId, slice, fullRefresh: options.fullRefresh ?? false, log: log.child({ runId, step: step.name, slice: `${slice.from}..${slice.to}` }), now };
-    options.onStep?.({ type: 'start', step, index, total });
-    const t0 = performance.now();
-    try {
-      const result = await runStep(step, ctx, store);
-      // New loads move the data's as-of instant; every later step of the run sees the same one.
-      if (step.kind === 'extract') now = await dataAsOf(options.warehouse, since);
-      const ms = performance.now() - t0;
-      results.push({ name: step.name, kind: step.kind, status: 'succeeded', ms, rowsOut: result.rowsOut, details: result.details });
-      options.onStep?.({ type: 'finish', step, index, total, result, ms });
-    } catch (err) {
-      const ms = performance.now() - t0;
-      const error = err as Error;
-      results.push({ name: step.name, kind: step.kind, status: 'failed', ms, rowsOut: 0 });
-      options.onStep?.({ type: 'fail', step, index, total, error, ms });
-      return { runId, slice, status: 'failed', steps: results, ms: performance.now() - started, error };
+  const runSteps = async (): Promise<RunSummary> => {
+    for (const [index, step] of pipeline.steps.entries()) {
+      const ctx: StepContext = { config, warehouse: options.warehouse, runId, slice, fullRefresh: options.fullRefresh ?? false, log: log.child({ runId, step: step.name, slice: `${slice.from}..${slice.to}` }), now };
+      options.onStep?.({ type: 'start', step, index, total });
+      const t0 = performance.now();
+      try {
+        const result = await runStep(step, ctx, store);
+        // New loads move the data's as-of instant; every later step of the run sees the same one.
+        if (step.kind === 'extract') now = await dataAsOf(options.warehouse, since);
+        const ms = performance.now() - t0;
+        results.push({ name: step.name, kind: step.kind, status: 'succeeded', ms, rowsOut: result.rowsOut, details: result.details });
+        options.onStep?.({ type: 'finish', step, index, total, result, ms });
+      } catch (err) {
+        const ms = performance.now() - t0;
+        const error = err as Error;
+        results.push({ name: step.name, kind: step.kind, status: 'failed', ms, rowsOut: 0 });
+        options.onStep?.({ type: 'fail', step, index, total, error, ms });
+        return { runId, slice, status: 'failed', steps: results, ms: performance.now() - started, error };
+      }
     }
+    await store.completeRun(runId);
+    return { runId, slice, status: 'succeeded', steps: results, ms: performance.now() - started };
+  };
+  // A build from scratch deletes no rows: its checkpoints need not compact the tables it writes.
+  const w = options.warehouse;
+  if (compactsTables(w) && (options.fullRefresh || (await buildsFromScratch(w, pipeline)))) {
+    log.debug({ event: 'compaction_paused' }, 'a build from scratch: checkpoints skip table compaction');
+    return w.withoutCompaction(runSteps);
   }
-  await store.completeRun(runId);
-  return { runId, slice, status: 'succeeded', steps: results, ms: performance.now() - started };
+  return runSteps();
+}
+
+/** Does the warehouse hold none of the tables the pipeline's transforms build (a first build)? */
+async function buildsFromScratch(w: Warehouse, pipeline: Pipeline): Promise<boolean> {
+  for (const step of pipeline.steps) {
+    if (step.kind === 'extract') continue;
+    for (const table of step.produces) if (await w.tableExists(table)) return false;
+  }
+  return true;
 }
 
 /** Runs one step and records it (start, finish or failure, and the transform ledger). Used by the runner and by BullMQ workers. */

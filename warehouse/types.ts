@@ -107,6 +107,27 @@ export function appendsToTempTables(w: Pick<Warehouse, 'dialect'>): boolean {
   return (w as Partial<TempAppendingWarehouse>).appendsToTempTables === true;
 }
 
+/**
+ * A warehouse whose checkpoints also compact its tables (DuckDB's vacuum: row groups with deleted rows,
+ * or too small, are rewritten into fewer). A build from scratch deletes nothing, and the only small row
+ * groups it leaves are the last of each thread's share of a parallel write: there the compaction
+ * rewrites freshly written row groups for nothing (measured on the 1M bench: up to 1.4 s at one
+ * checkpoint after writing `events`, 0.4 s at best, against 5 ms without).
+ */
+export interface CompactingWarehouse extends Warehouse {
+  /**
+   * Runs `fn` with the compaction off, and turns it back on after (also when `fn` fails). Rows deleted
+   * meanwhile are compacted by the first checkpoint after it of a change to their table; row groups
+   * deleted whole are freed either way.
+   */
+  withoutCompaction<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Capability guard: do this warehouse's checkpoints compact tables, and can the compaction be paused? */
+export function compactsTables(w: Warehouse): w is CompactingWarehouse {
+  return typeof (w as Partial<CompactingWarehouse>).withoutCompaction === 'function';
+}
+
 /** Capability guard: can this warehouse read local files in SQL? */
 export function canReadFiles(w: Warehouse): w is FileReadingWarehouse {
   return typeof (w as Partial<FileReadingWarehouse>).fileScan === 'function';

@@ -15,7 +15,7 @@ import {
 } from '@duckdb/node-api';
 import { WarehouseError } from '../../lib/errors.ts';
 import { assertIdentifier, duckdbDialect } from '../dialect.ts';
-import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, StagingWarehouse, TempAppendingWarehouse, WarehouseSession } from '../types.ts';
+import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, StagingWarehouse, TempAppendingWarehouse, CompactingWarehouse, WarehouseSession } from '../types.ts';
 import { fileScanSql, filesScanSql } from './file-scan.ts';
 
 /** BEAMLINE_SQL_TRACE=1: every statement's time and first 160 characters to stderr; =full: the whole statement (docs/operations.md). */
@@ -69,13 +69,13 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbWarehous
   await connection.run("SET TimeZone = 'UTC'");
   // Tables have no order: writes that keep it cost memory, and their row groups a slower checkpoint
   // (~1.5 s per 1M-row table). Extract, which numbers lines by rowid, turns it on for its own writes.
-  await connection.run('SET preserve_insertion_order = false');
+  if (!process.env.XPIO) await connection.run('SET preserve_insertion_order = false');
   // (dict_fsst: the two combined, in the storage format of a file made by DuckDB 1.3 or later)
   if (options.compression === 'light') await connection.run("SET disabled_compression_methods = 'fsst,dictionary,dict_fsst'");
   return new DuckDbWarehouse(instance, connection, options.path, options.memoryLimit);
 }
 
-export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse, StagingWarehouse, TempAppendingWarehouse {
+export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse, StagingWarehouse, TempAppendingWarehouse, CompactingWarehouse {
   readonly dialect = duckdbDialect;
   readonly batchesSlices = true as const;
   readonly stagesCtes = true as const;
@@ -165,6 +165,17 @@ export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse,
       throw err;
     } finally {
       this.#inTransaction = false;
+    }
+  }
+
+  async withoutCompaction<T>(fn: () => Promise<T>): Promise<T> {
+    // (max_vacuum_tasks: how many row-group compactions a checkpoint may schedule; 0 schedules none)
+    const [before] = await this.query<{ n: number | bigint }>(`SELECT CAST(current_setting('max_vacuum_tasks') AS BIGINT) AS n`);
+    await this.exec('SET max_vacuum_tasks = 0');
+    try {
+      return await fn();
+    } finally {
+      await this.exec(`SET max_vacuum_tasks = ${Number(before?.n ?? 100)}`);
     }
   }
 
