@@ -50,28 +50,30 @@ export const TRAINING_COLUMNS = {
   data_as_of: 'TIMESTAMPTZ',
 } as const;
 
-/** The staged credit row: like the table, but revenue in integer minor units (the appender has no DECIMAL). */
+/**
+ * The staged credit row: what only the models know. The conversion's person, time and date and the
+ * touch's session and marketing fields join from `conversions` and `touchpoints` as the rows are
+ * inserted (insertStaged), the model's version and training window from the run's models: a third of
+ * the columns to append. Revenue in integer minor units (the appender has no DECIMAL).
+ */
 export const STAGE_COLUMNS: readonly ColumnSpec[] = [
   { name: 'conversion_id', type: 'varchar' },
-  { name: 'person_id', type: 'varchar' },
-  { name: 'conversion_ts', type: 'timestamptz' },
-  { name: 'local_date', type: 'date' },
   { name: 'model', type: 'varchar' },
-  { name: 'model_version', type: 'varchar' },
   { name: 'touchpoint_id', type: 'varchar' },
-  { name: 'session_id', type: 'varchar' },
   { name: 'position', type: 'integer' },
   { name: 'channel', type: 'varchar' },
-  { name: 'source', type: 'varchar' },
-  { name: 'medium', type: 'varchar' },
-  { name: 'campaign', type: 'varchar' },
-  { name: 'campaign_id', type: 'varchar' },
-  { name: 'platform', type: 'varchar' },
   { name: 'credit', type: 'double' },
   { name: 'revenue_minor', type: 'bigint' },
-  { name: 'training_from', type: 'date' },
-  { name: 'training_to', type: 'date' },
 ];
+
+/** A model of the run, as its credit rows record it. */
+export interface StagedModel {
+  readonly name: string;
+  readonly version: string;
+  /** The training window of a data-driven model ('YYYY-MM-DD', [from, to)); null for a heuristic one. */
+  readonly trainingFrom: string | null;
+  readonly trainingTo: string | null;
+}
 
 export const TRAINING_APPEND_COLUMNS: readonly ColumnSpec[] = [
   { name: 'run_id', type: 'varchar' },
@@ -128,16 +130,54 @@ export async function stageRows(w: Pick<WarehouseSession, 'dialect' | 'exec' | '
   return w.appendRows(STAGE_TABLE, STAGE_COLUMNS, credits);
 }
 
-/** Moves the staged rows into the tables, turning minor units into exact DECIMAL(18,2). Call inside the step's transaction. */
-export async function insertStaged(w: Pick<WarehouseSession, 'dialect' | 'exec'>, runId: string): Promise<void> {
+/**
+ * Moves the staged rows into the tables, turning minor units into exact DECIMAL(18,2) and joining each
+ * credit's conversion (by conversion_id) and touch (by touchpoint_id; none for a conversion without
+ * touches) back. Call inside the step's transaction. Returns the credit rows inserted, which must be
+ * the rows staged: a conversion missing from `conversions` would lose its credits, and this throws.
+ */
+export async function insertStaged(w: Pick<WarehouseSession, 'dialect' | 'exec'>, runId: string, models: readonly StagedModel[], staged: number): Promise<number> {
   const q = (n: string) => w.dialect.quoteIdent(n);
-  const cols = Object.keys(CREDITS_COLUMNS);
-  // BIGINT × DECIMAL literal is exact in DuckDB (a BigQuery override would divide a NUMERIC by 100).
-  const select = cols.map((c) => (c === 'revenue_credit' ? `CAST(${q('revenue_minor')} * 0.01 AS DECIMAL(18,2))` : q(c)));
-  await w.exec(`INSERT INTO ${q(CREDITS_TABLE)} (${cols.map(q).join(', ')}) SELECT ${select.join(', ')} FROM ${q(STAGE_TABLE)}`);
+  const lit = (v: string) => w.dialect.quoteString(v);
+  const date = w.dialect.columnType('DATE');
+  const perModel = (pick: (m: StagedModel) => string, empty: string) =>
+    models.length === 0 ? empty : `CASE s.${q('model')} ${models.map((m) => `WHEN ${lit(m.name)} THEN ${pick(m)}`).join(' ')} END`;
+  const dateOf = (v: string | null) => (v === null ? `CAST(NULL AS ${date})` : `CAST(${lit(v)} AS ${date})`);
+  const from: Record<keyof typeof CREDITS_COLUMNS, string> = {
+    conversion_id: `s.${q('conversion_id')}`,
+    person_id: `c.${q('person_id')}`,
+    conversion_ts: `c.${q('conversion_ts')}`,
+    local_date: `c.${q('local_date')}`,
+    model: `s.${q('model')}`,
+    model_version: perModel((m) => lit(m.version), `CAST(NULL AS ${w.dialect.columnType('VARCHAR')})`),
+    touchpoint_id: `s.${q('touchpoint_id')}`,
+    session_id: `t.${q('session_id')}`,
+    position: `s.${q('position')}`,
+    channel: `s.${q('channel')}`,
+    source: `t.${q('source')}`,
+    medium: `t.${q('medium')}`,
+    campaign: `t.${q('campaign')}`,
+    campaign_id: `t.${q('campaign_id')}`,
+    platform: `t.${q('platform')}`,
+    credit: `s.${q('credit')}`,
+    // BIGINT × DECIMAL literal is exact in DuckDB (a BigQuery override would divide a NUMERIC by 100).
+    revenue_credit: `CAST(s.${q('revenue_minor')} * 0.01 AS DECIMAL(18,2))`,
+    training_from: perModel((m) => dateOf(m.trainingFrom), dateOf(null)),
+    training_to: perModel((m) => dateOf(m.trainingTo), dateOf(null)),
+  };
+  const cols = Object.keys(CREDITS_COLUMNS) as (keyof typeof CREDITS_COLUMNS)[];
+  const inserted = await w.exec(
+    `INSERT INTO ${q(CREDITS_TABLE)} (${cols.map(q).join(', ')})
+SELECT ${cols.map((c) => from[c]).join(', ')}
+FROM ${q(STAGE_TABLE)} AS s
+JOIN ${q('conversions')} AS c ON c.${q('conversion_id')} = s.${q('conversion_id')}
+LEFT JOIN ${q('touchpoints')} AS t ON t.${q('touchpoint_id')} = s.${q('touchpoint_id')}`,
+  );
+  if (inserted !== staged) throw new Error(`attribution_credits: ${staged} credit rows staged but ${inserted} inserted (a conversion or touchpoint of a credit is missing or duplicated in conversions / touchpoints)`);
   await w.exec(`DELETE FROM ${q(TRAINING_TABLE)} WHERE run_id = ${w.dialect.param(1)}`, [runId]);
   const tcols = Object.keys(TRAINING_COLUMNS).map(q).join(', ');
   await w.exec(`INSERT INTO ${q(TRAINING_TABLE)} (${tcols}) SELECT ${tcols} FROM ${q(TRAINING_STAGE_TABLE)}`);
+  return inserted;
 }
 
 /** Drops the stage tables once their rows are committed. */

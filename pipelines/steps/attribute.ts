@@ -25,7 +25,7 @@ import type { WarehouseSession } from '../../warehouse/types.ts';
 import { checkCredits } from '../attribution/data-tests.ts';
 import { readPaths, type ScopedPath } from '../attribution/paths.ts';
 import { scopeFilter, type Scope } from '../attribution/sql.ts';
-import { CREDITS_TABLE, DIRTY_DATES_TABLE, dropStages, ensureTables, insertStaged, PENDING_TABLE, stageRows, TRAINING_TABLE } from '../attribution/tables.ts';
+import { CREDITS_TABLE, DIRTY_DATES_TABLE, dropStages, ensureTables, insertStaged, PENDING_TABLE, stageRows, TRAINING_TABLE, type StagedModel } from '../attribution/tables.ts';
 import { trainingRows } from '../attribution/training-record.ts';
 import { readTrainingJourneys, trainingWindow, type TrainingData } from '../attribution/training.ts';
 import type { StepContext, StepResult, TsStepDef } from '../definition.ts';
@@ -76,18 +76,21 @@ export async function runAttribution(ctx: StepContext): Promise<StepResult> {
   const result = attribute(paths, { ...settings, models: [...names], pathTransforms: [...settings.pathTransforms] }, dataDriven ? (training?.journeys ?? []) : undefined);
   const tModels = performance.now();
 
-  const versions = new Map(result.models.map((m) => [m.name, m.version]));
-  const dataDrivenNames = new Set(result.models.filter((m) => m.kind === 'data_driven').map((m) => m.name));
+  // each model's version, and the training window of a data-driven one, as its credit rows record them
+  const models: StagedModel[] = result.models.map((m) => {
+    const window = m.kind === 'data_driven' ? training?.window : undefined;
+    return { name: m.name, version: m.version, trainingFrom: window?.from ?? null, trainingTo: window?.to ?? null };
+  });
   const byId = new Map(paths.map((p) => [p.conversionId, p]));
   const written = await stageRows(
     w,
-    creditRecords(result.rows, byId, versions, dataDrivenNames, training?.window),
+    creditRecords(result.rows, byId),
     training ? trainingRows(ctx.runId, result.models, result, training, settings, ctx.now) : [],
   );
   await ensureChangedDates(w);
   await w.transaction(async (tx) => {
     await replaceScope(tx, scope);
-    await insertStaged(tx, ctx.runId);
+    await insertStaged(tx, ctx.runId, models, written);
     await markNewDates(tx, scope);
     await queueChangedDates(tx, full, ctx.runId);
     await checkCredits(tx, scope, result.models.length, ctx.log);
@@ -117,39 +120,14 @@ export async function runAttribution(ctx: StepContext): Promise<StepResult> {
   };
 }
 
-/** Credit rows as `attribution_credits` stage rows (column order of STAGE_COLUMNS). */
-function* creditRecords(
-  rows: readonly CreditRow[],
-  paths: ReadonlyMap<string, ScopedPath>,
-  versions: ReadonlyMap<ModelName, string>,
-  dataDriven: ReadonlySet<ModelName>,
-  window: { from: string; to: string } | undefined,
-): Generator<unknown[]> {
+/**
+ * Credit rows as `attribution_credits` stage rows (column order of STAGE_COLUMNS): what the models
+ * decided; the conversion's and the touch's own fields join back in SQL (insertStaged).
+ */
+function* creditRecords(rows: readonly CreditRow[], paths: ReadonlyMap<string, ScopedPath>): Generator<unknown[]> {
   for (const r of rows) {
     const path = paths.get(r.conversionId)!;
-    const touch = r.position > 0 ? path.touches[r.position - 1]! : undefined;
-    const trained = dataDriven.has(r.model) && window;
-    yield [
-      r.conversionId,
-      path.info.personId,
-      path.info.conversionTs,
-      path.info.localDate,
-      r.model,
-      versions.get(r.model)!,
-      r.touchId,
-      touch?.sessionId ?? null,
-      r.position,
-      r.channel,
-      touch?.source ?? null,
-      touch?.medium ?? null,
-      touch?.campaign ?? null,
-      touch?.campaignId ?? null,
-      touch?.platform ?? null,
-      r.credit,
-      path.info.hasValue ? r.revenueMinor : null,
-      trained ? window.from : null,
-      trained ? window.to : null,
-    ];
+    yield [r.conversionId, r.model, r.touchId, r.position, r.channel, r.credit, path.info.hasValue ? r.revenueMinor : null];
   }
 }
 

@@ -204,4 +204,26 @@ describe('the credit stage', () => {
     await dropStages(f.w);
     expect(await kind()).toEqual([]);
   });
+
+  it("joins each credit's conversion and touch back as it is inserted, and refuses credits whose conversion is gone", async () => {
+    await seed();
+    await f.attribute();
+    const { ensureTables, stageRows, insertStaged, dropStages } = await import('../../../pipelines/attribution/tables.ts');
+    await ensureTables(f.w);
+    const model = { name: 'linear', version: 'v-test', trainingFrom: null, trainingTo: null };
+    const cols = `conversion_id, person_id, CAST(conversion_ts AS VARCHAR) AS ts, CAST(local_date AS VARCHAR) AS d, model_version, touchpoint_id, session_id, channel, source, medium, campaign, campaign_id, platform, CAST(revenue_credit AS VARCHAR) AS revenue, training_from`;
+    await f.w.exec(`DELETE FROM attribution_credits WHERE TRUE`);
+    await stageRows(f.w, [['c1', 'linear', 't2', 2, 'Paid Search', 1, 10000], ['c4', 'linear', null, 0, '(none)', 1, 1]], []);
+    await f.w.transaction((tx) => insertStaged(tx, 'r-test', [model], 2));
+    expect(await f.rows(`SELECT ${cols} FROM attribution_credits ORDER BY conversion_id`)).toEqual([
+      { conversion_id: 'c1', person_id: 'p1', ts: '2026-03-06 12:00:00+00', d: '2026-03-06', model_version: 'v-test', touchpoint_id: 't2', session_id: 't2', channel: 'Paid Search', source: 'google', medium: 'cpc', campaign: 'brand_search', campaign_id: '20431001', platform: 'google_ads', revenue: '100.00', training_from: null },
+      { conversion_id: 'c4', person_id: 'p3', ts: '2026-04-20 08:00:00+00', d: '2026-04-20', model_version: 'v-test', touchpoint_id: null, session_id: null, channel: '(none)', source: null, medium: null, campaign: null, campaign_id: null, platform: null, revenue: '0.01', training_from: null },
+    ]);
+    await dropStages(f.w);
+    // a credit of a conversion no longer in `conversions`: the transaction fails, nothing is written
+    await stageRows(f.w, [['c1', 'linear', 't2', 1, 'Paid Search', 1, 10000], ['gone', 'linear', null, 0, '(none)', 1, 500]], []);
+    await expect(f.w.transaction((tx) => insertStaged(tx, 'r-test', [model], 2))).rejects.toThrow('2 credit rows staged but 1 inserted');
+    expect(await f.rows(`SELECT count(*)::INTEGER AS n FROM attribution_credits`)).toEqual([{ n: 2 }]);
+    await dropStages(f.w);
+  });
 });
