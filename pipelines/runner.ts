@@ -62,6 +62,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const results: Array<RunSummary['steps'][number]> = [];
   const since = sliceStart(config, slice);
+  // (before anything is loaded: the run builds every table from scratch)
+  const firstBuild = !(await options.warehouse.tableExists('raw_events'));
   let now = await dataAsOf(options.warehouse, since);
   const total = pipeline.steps.length;
   const runSteps = async (): Promise<RunSummary> => {
@@ -89,20 +91,11 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   };
   // A build from scratch deletes no rows: its checkpoints need not compact the tables it writes.
   const w = options.warehouse;
-  if (compactsTables(w) && (options.fullRefresh || (await buildsFromScratch(w, pipeline)))) {
+  if (compactsTables(w) && (options.fullRefresh || firstBuild)) {
     log.debug({ event: 'compaction_paused' }, 'a build from scratch: checkpoints skip table compaction');
     return w.withoutCompaction(runSteps);
   }
   return runSteps();
-}
-
-/** Does the warehouse hold none of the tables the pipeline's transforms build (a first build)? */
-async function buildsFromScratch(w: Warehouse, pipeline: Pipeline): Promise<boolean> {
-  for (const step of pipeline.steps) {
-    if (step.kind === 'extract') continue;
-    for (const table of step.produces) if (await w.tableExists(table)) return false;
-  }
-  return true;
 }
 
 /** Runs one step and records it (start, finish or failure, and the transform ledger). Used by the runner and by BullMQ workers. */
