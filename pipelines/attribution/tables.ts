@@ -173,7 +173,7 @@ FROM ${q(STAGE_TABLE)} AS s
 JOIN ${q('conversions')} AS c ON c.${q('conversion_id')} = s.${q('conversion_id')}
 LEFT JOIN ${q('touchpoints')} AS t ON t.${q('touchpoint_id')} = s.${q('touchpoint_id')}`,
   );
-  if (inserted !== staged) throw new Error(`attribution_credits: ${staged} credit rows staged but ${inserted} inserted (a conversion or touchpoint of a credit is missing or duplicated in conversions / touchpoints)`);
+  if (inserted !== staged) throw new Error(`attribution_credits: ${staged} credit rows staged but ${inserted} inserted (a credit's conversion is missing from conversions, or a conversion_id or touchpoint_id repeats there)`);
   await w.exec(`DELETE FROM ${q(TRAINING_TABLE)} WHERE run_id = ${w.dialect.param(1)}`, [runId]);
   const tcols = Object.keys(TRAINING_COLUMNS).map(q).join(', ');
   await w.exec(`INSERT INTO ${q(TRAINING_TABLE)} (${tcols}) SELECT ${tcols} FROM ${q(TRAINING_STAGE_TABLE)}`);
