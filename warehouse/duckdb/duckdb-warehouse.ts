@@ -69,7 +69,7 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbWarehous
   await connection.run("SET TimeZone = 'UTC'");
   // Tables have no order: writes that keep it cost memory, and their row groups a slower checkpoint
   // (~1.5 s per 1M-row table). Extract, which numbers lines by rowid, turns it on for its own writes.
-  if (!process.env.XPIO) await connection.run('SET preserve_insertion_order = false');
+  await connection.run('SET preserve_insertion_order = false');
   // (dict_fsst: the two combined, in the storage format of a file made by DuckDB 1.3 or later)
   if (options.compression === 'light') await connection.run("SET disabled_compression_methods = 'fsst,dictionary,dict_fsst'");
   return new DuckDbWarehouse(instance, connection, options.path, options.memoryLimit);
