@@ -62,9 +62,9 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const results: Array<RunSummary['steps'][number]> = [];
   const since = sliceStart(config, slice);
-  // (before anything is loaded: the run builds every table from scratch)
+  // (before anything is loaded: the run builds every table from scratch, and the data's as-of is the epoch)
   const firstBuild = !(await options.warehouse.tableExists('raw_events'));
-  let now = await dataAsOf(options.warehouse, since);
+  let now = firstBuild ? new Date(0) : await dataAsOf(options.warehouse, since);
   const total = pipeline.steps.length;
   const runSteps = async (): Promise<RunSummary> => {
     for (const [index, step] of pipeline.steps.entries()) {

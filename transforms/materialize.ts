@@ -264,7 +264,6 @@ function writeIdOf(ctx: RenderContext): string {
   return typeof run === 'string' && run !== '' ? `${run}:${ctx.slice.from}..${ctx.slice.to}${ctx.fullRefresh ? ':full' : ''}` : randomUUID();
 }
 
-
 /** CREATE OR REPLACE VIEW; a table of the same name (from an earlier version of the transform) is dropped first. Returns 0 (a view stores no rows). */
 async function replaceView(w: Warehouse, name: string, body: string): Promise<0> {
   const view = w.dialect.quoteIdent(name);
