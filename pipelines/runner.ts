@@ -9,7 +9,7 @@ import { DefinitionError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RunStore } from '../store/index.ts';
 import { localMidnightUtc, type Slice } from '../transforms/index.ts';
-import { canScopeJobs, compactsTables, type Warehouse } from '../warehouse/index.ts';
+import { canScopeJobs, compactsTables, traceStep, type Warehouse } from '../warehouse/index.ts';
 import type { Pipeline, Step, StepContext, StepResult } from './definition.ts';
 import { addDays } from './dates.ts';
 import { leaseHolder, withLease } from './lease.ts';
@@ -109,6 +109,7 @@ export async function runStep(step: Step, ctx: StepContext, store: RunStore, wor
   }
   ctx.log.info({ event: 'step_start', attempt: started.attempt }, `step ${step.name} started`);
   const t0 = performance.now();
+  traceStep(step.name);
   try {
     const run = () => step.run(ctx);
     const result = step.exclusive ? await withLease(store, `step:${step.name}`, { holder: leaseHolder(`${workerId}/${ctx.runId}`), log: ctx.log }, run) : await run();

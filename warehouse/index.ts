@@ -8,6 +8,7 @@ import type { Warehouse } from './types.ts';
 
 export type { Warehouse, WarehouseSession, Row, ColumnSpec, ColumnInfo, FileFormat, FileReadingWarehouse, AppendType } from './types.ts';
 export { canReadFiles, compactsTables } from './types.ts';
+export { traceStep } from './sql-trace.ts';
 export { assertIdentifier, DIALECTS, duckdbDialect, bigqueryDialect, type SqlDialect, type DialectName, type TableLayout } from './dialect.ts';
 export type { JobContext } from './bigquery/index.ts';
 

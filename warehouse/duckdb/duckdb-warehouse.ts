@@ -16,11 +16,9 @@ import {
 import { WarehouseError } from '../../lib/errors.ts';
 import { assertIdentifier, duckdbDialect } from '../dialect.ts';
 import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, BatchingWarehouse, StagingWarehouse, TempAppendingWarehouse, CompactingWarehouse, WarehouseSession } from '../types.ts';
+import { SQL_TRACE as TRACE, SQL_TRACE_FULL as TRACE_FULL } from '../sql-trace.ts';
 import { fileScanSql, filesScanSql } from './file-scan.ts';
 
-/** BEAMLINE_SQL_TRACE=1: every statement's time and first 160 characters to stderr; =full: the whole statement (docs/operations.md). */
-const TRACE = process.env.BEAMLINE_SQL_TRACE === '1' || process.env.BEAMLINE_SQL_TRACE === 'full';
-const TRACE_FULL = process.env.BEAMLINE_SQL_TRACE === 'full';
 
 /** A statement as traced: whole or its head, with the id salt (inlined by hash_id()) masked. */
 function traced(sql: string): string {

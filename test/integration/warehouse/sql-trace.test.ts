@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = `
 import { openDuckDb } from './warehouse/duckdb/index.ts';
+import { traceStep } from './warehouse/index.ts';
 const w = await openDuckDb({ path: ':memory:' });
+traceStep('answer');
 await w.query("SELECT sha256('s3cr''et;' || 'user-1') AS h, 42 AS answer");
 await w.close();
 `;
@@ -27,7 +29,13 @@ describe('BEAMLINE_SQL_TRACE', () => {
     expect(err).not.toContain('s3cr');
   });
 
+  it('marks where a step begins (the runner calls traceStep), so the statements after it are its own', () => {
+    expect(stderrOf({ BEAMLINE_SQL_TRACE: '1' })).toMatch(/^\[step answer\]\n\[sql \d+ ms\] SELECT sha256/m);
+  });
+
   it('is silent unless asked', () => {
-    expect(stderrOf({ BEAMLINE_SQL_TRACE: '' })).not.toContain('[sql');
+    const err = stderrOf({ BEAMLINE_SQL_TRACE: '' });
+    expect(err).not.toContain('[sql');
+    expect(err).not.toContain('[step');
   });
 });
