@@ -114,6 +114,7 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
       return tsLiteral(t);
     },
     local_date: (expr) => d.localDate(str(expr, 'local_date()'), ctx.timeZone),
+    quarter_hour: (expr) => d.quarterHour(str(expr, 'quarter_hour()')),
     time_zone: () => d.quoteString(ctx.timeZone),
     url_param: (expr, name) => d.urlParam(str(expr, 'url_param()'), str(name, 'url_param() name')),
     url_host: (expr) => d.urlHost(str(expr, 'url_host()')),

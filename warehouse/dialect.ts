@@ -16,6 +16,13 @@ export interface SqlDialect {
   lower(expr: string): string;
   /** The local calendar date (DATE) of a TIMESTAMPTZ expression in an IANA zone. */
   localDate(tsExpr: string, timeZone: string): string;
+  /**
+   * The start (TIMESTAMPTZ) of the UTC quarter-hour a TIMESTAMPTZ expression falls in. Every zone's
+   * offset since 1972 is a whole number of quarter-hours, so local midnights and offset changes fall on
+   * these starts: all instants of one quarter-hour share a local date, and counting rows per
+   * quarter-hour first, then taking one local date per quarter-hour, counts them by local date exactly.
+   */
+  quarterHour(tsExpr: string): string;
   /** A positional bound-parameter placeholder (1-based). */
   param(index: number): string;
   /** The URL-decoded value of query parameter `name` (case-insensitive) in a URL expression; NULL when absent or empty. */
@@ -100,6 +107,7 @@ export const duckdbDialect: SqlDialect = {
   regexpContains: (e, p) => `regexp_matches(${e}, ${sqlString(p)})`,
   lower: (e) => `lower(${e})`,
   localDate: (ts, tz) => `CAST(timezone(${sqlString(tz)}, ${ts}) AS DATE)`,
+  quarterHour: (ts) => `time_bucket(INTERVAL 15 MINUTE, ${ts})`,
   param: (i) => `$${i}`,
   urlParam: (e, n) => `nullif(url_decode(replace(regexp_extract(${e}, ${sqlString(paramRe(n))}, 1), '+', ' ')), '')`,
   urlHost: (e) => `nullif(lower(regexp_extract(${e}, ${sqlString(URL_HOST_RE)}, 1)), '')`,
@@ -134,6 +142,7 @@ export const bigqueryDialect: SqlDialect = {
   regexpContains: (e, p) => `REGEXP_CONTAINS(${e}, ${bigqueryString(p)})`,
   lower: (e) => `LOWER(${e})`,
   localDate: (ts, tz) => `DATE(${ts}, ${bigqueryString(tz)})`,
+  quarterHour: (ts) => `TIMESTAMP_SECONDS(DIV(UNIX_SECONDS(${ts}), 900) * 900)`,
   param: (i) => `@p${i}`,
   // BigQuery has no URL decoder: the common escapes are decoded; others stay as written.
   urlParam: (e, n) =>
