@@ -19,7 +19,6 @@ import type { ColumnInfo, ColumnSpec, FileFormat, FileReadingWarehouse, Row, Bat
 import { SQL_TRACE as TRACE, SQL_TRACE_FULL as TRACE_FULL } from '../sql-trace.ts';
 import { fileScanSql, filesScanSql } from './file-scan.ts';
 
-
 /** A statement as traced: whole or its head, with the id salt (inlined by hash_id()) masked. */
 function traced(sql: string): string {
   const text = TRACE_FULL ? sql : sql.replace(/\s+/g, ' ').trim().slice(0, 160);
