@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { InputError } from '../../lib/errors.ts';
 import type { FileFormat } from '../../warehouse/types.ts';
 
@@ -46,11 +48,67 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * sha256 of each file, one file at a time: hashing is one thread's work either way, and reading 56
- * files at once held ~200 MB more in stream buffers (measured: 313 MB vs 107 MB peak RSS, 521 vs 478 ms).
+ * The hashing workers' code (plain JS, run with `eval`, so it needs no TypeScript loader): each message
+ * `{ i, path }` is answered `{ i, hash }` or `{ i, error }`. A worker has nothing else to do, so it reads
+ * the file synchronously, 4 MB at a time, into one buffer: a read stream's overhead made hashing ~2× slower.
+ */
+const HASH_WORKER = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { openSync, readSync, closeSync } = require('node:fs');
+const buf = Buffer.allocUnsafe(1 << 22);
+parentPort.on('message', ({ i, path }) => {
+  let fd;
+  try {
+    const hash = createHash('sha256');
+    fd = openSync(path, 'r');
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+    parentPort.postMessage({ i, hash: hash.digest('hex') });
+  } catch (err) {
+    parentPort.postMessage({ i, error: String((err && err.message) || err) });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+});`;
+
+/** At most this many hashing threads (a batch of a month's event files is hashed by every core). */
+const MAX_HASH_WORKERS = 4;
+
+/**
+ * sha256 of each file, in `paths` order. One file is hashed on this thread; more are spread over worker
+ * threads, one per core (at most {@link MAX_HASH_WORKERS}), each reading one file at a time: hashing is CPU
+ * work, and the warehouse waits for it (measured on the 1M-event bench, 60 files, 506 MB, 2 cores: 0.5–0.8 s
+ * streamed on this thread, 0.25–0.28 s on two workers). Each worker holds a 4 MB buffer.
+ * A file that cannot be read is an InputError naming it.
  */
 export async function sha256Files(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) out.push(await sha256File(p));
+  const n = Math.min(availableParallelism(), MAX_HASH_WORKERS, paths.length);
+  if (n <= 1) {
+    const out: string[] = [];
+    for (const p of paths) out.push(await sha256File(p));
+    return out;
+  }
+  const out = new Array<string>(paths.length);
+  const workers = Array.from({ length: n }, () => new Worker(HASH_WORKER, { eval: true }));
+  try {
+    let next = 0;
+    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+      const send = () => {
+        if (next >= paths.length) return resolve();
+        const i = next++;
+        w.postMessage({ i, path: paths[i] });
+      };
+      w.on('message', (m: { i: number; hash?: string; error?: string }) => {
+        if (m.error !== undefined) return reject(new InputError(`cannot read ${paths[m.i]}: ${m.error}`));
+        out[m.i] = m.hash!;
+        send();
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => reject(new Error(`a file-hashing thread stopped (exit code ${code})`)));
+      send();
+    })));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
   return out;
 }
