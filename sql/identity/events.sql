@@ -196,9 +196,10 @@ merged AS (
     coalesce(c.properties, s.properties) AS properties,
     coalesce(c.natural_dups, 0) + coalesce(s.natural_dups, 0) AS natural_duplicates,
     coalesce(c.synthetic_dups, 0) + coalesce(s.synthetic_dups, 0) AS synthetic_duplicates
+  -- (each side from its own tracker's rows: a join that reads only the copies it can match)
   FROM clusters AS k
-  LEFT JOIN tracked AS c ON c.slice_date = k.slice_date AND c.copy_key = k.c_key
-  LEFT JOIN tracked AS s ON s.slice_date = k.slice_date AND s.copy_key = k.s_key
+  LEFT JOIN client AS c ON c.slice_date = k.slice_date AND c.copy_key = k.c_key
+  LEFT JOIN server AS s ON s.slice_date = k.slice_date AND s.copy_key = k.s_key
   LEFT JOIN agents AS ca ON ca.user_agent = c.user_agent
   LEFT JOIN agents AS sa ON sa.user_agent = s.user_agent
 ),
