@@ -6,22 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors.ts';
-import { sha256File, sha256Files } from '../../../pipelines/extract/files.ts';
+import { MIN_WORKER_BYTES, sha256File, sha256Files } from '../../../pipelines/extract/files.ts';
 
 describe('extract: content hashes of a batch of files', () => {
   let dir: string;
   const paths: string[] = [];
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'beamline-hash-'));
-    // sizes around the workers' 4 MB read buffer, an empty file, and one byte — each content distinct
-    const sizes = [0, 1, 4 << 20, (4 << 20) + 1, (9 << 20) - 3, 1000, 65_537, 3];
+    // sizes around the workers' 4 MB read buffer, an empty file, and one byte — each content distinct —
+    // and a large one, so the batch is big enough to be hashed on worker threads
+    const sizes = [0, 1, 4 << 20, (4 << 20) + 1, (9 << 20) - 3, 1000, 65_537, 3, (56 << 20) + 11];
     sizes.forEach((n, i) => {
       const p = join(dir, `f${i}.ndjson`);
-      const buf = Buffer.alloc(n);
-      for (let k = 0; k < n; k++) buf[k] = (k * 31 + i * 7) & 0xff;
-      writeFileSync(p, buf);
+      const pattern = Buffer.from(Array.from({ length: 251 }, (_, k) => (k * 31 + i * 7) & 0xff));
+      writeFileSync(p, Buffer.alloc(n, pattern));
       paths.push(p);
     });
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(MIN_WORKER_BYTES);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -34,9 +35,11 @@ describe('extract: content hashes of a batch of files', () => {
     expect(await Promise.all(listed.map((p) => sha256File(p)))).toEqual(expected);
   });
 
-  it('hashes one file, and no files, without workers', async () => {
+  it('hashes one file, no files, and a small batch on this thread, the same', async () => {
     expect(await sha256Files([])).toEqual([]);
     expect(await sha256Files([paths[2]!])).toEqual([await sha256File(paths[2]!)]);
+    const small = paths.slice(0, 4);
+    expect(await sha256Files(small)).toEqual(await Promise.all(small.map((p) => sha256File(p))));
   });
 
   it('names a file that cannot be read, whatever its place in the batch', async () => {
