@@ -21,8 +21,8 @@ WITH spend AS (
     min(campaign_name) AS campaign_name,
     sum(spend) AS spend,
     max(CASE WHEN fx_missing THEN 1 ELSE 0 END) = 1 AS fx_missing,
-    sum(impressions) AS impressions,
-    sum(clicks) AS clicks
+    CAST(sum(impressions) AS BIGINT) AS impressions,
+    CAST(sum(clicks) AS BIGINT) AS clicks
   FROM {{ ref('stg_ad_spend') }}
   WHERE {{ keys_filter('spend_date') }}
   GROUP BY spend_date, platform, coalesce('id:' || campaign_id, 'name:' || lower(campaign_name))

@@ -110,9 +110,10 @@ starts AS (
 numbered AS (
   SELECT
     s.*,
-    sum(s.session_start) OVER (
+    -- (BIGINT: a sum is HUGEINT on DuckDB, slow to read and poorly read by BI tools)
+    CAST(sum(s.session_start) OVER (
       PARTITION BY s.person_id ORDER BY s.event_ts, s.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) + {{ starts_count('dirty_starts', 'session_base', 'x.person_id = s.person_id') }} AS session_index,
+    ) + {{ starts_count('dirty_starts', 'session_base', 'x.person_id = s.person_id') }} AS BIGINT) AS session_index,
     max(CASE WHEN s.session_start = 1 THEN s.rn END) OVER (
       PARTITION BY s.person_id ORDER BY s.event_ts, s.event_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS session_start_rn

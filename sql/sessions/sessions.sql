@@ -19,11 +19,11 @@ WITH totals AS (
     min(event_ts) AS session_start,
     max(event_ts) AS session_end,
     count(*) AS event_count,
-    sum(CASE WHEN source_count = 2 THEN 1 ELSE 0 END) AS dual_source_events,
+    CAST(sum(CASE WHEN source_count = 2 THEN 1 ELSE 0 END) AS BIGINT) AS dual_source_events,
     max(CASE WHEN client_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_client,
     max(CASE WHEN server_event_id IS NOT NULL THEN 1 ELSE 0 END) AS has_server,
-    sum(CASE WHEN is_conversion THEN 1 ELSE 0 END) AS conversion_events,
-    sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS engagement_events,
+    CAST(sum(CASE WHEN is_conversion THEN 1 ELSE 0 END) AS BIGINT) AS conversion_events,
+    CAST(sum(CASE WHEN is_engagement THEN 1 ELSE 0 END) AS BIGINT) AS engagement_events,
     -- the first value each tracker reported in the session (session order = event_in_session): the
     -- smallest of "position, zero-padded to 10 digits, then the value" is the earliest non-NULL value
     -- (a NULL value makes the whole string NULL, which min skips); the value is what follows the 10
