@@ -7,10 +7,10 @@
  * Rows are numbered by position: one multi-file scan is validated straight into the stage, in file
  * order (an order-preserving parallel write, as a one-file load does), and a row's line is its stage
  * rowid minus its file's first rowid, plus the format's first line. (Copying the lines into a rows
- * table first, to number them there, cost a full write of the files' text: at 1M events 1.4–1.9 s,
- * against 0.2–0.4 s the order-preserving validation costs more than an unordered one.) Should the
- * multi-file scan fail, the files are read one by one into a rows table, one INSERT per file (which
- * keeps the order), and numbered there. Through validation a row carries its file as the file's
+ * table first, to number them there, wrote the files' whole text once more: 1.4–1.9 s at 1M events,
+ * more than validating in file order costs; docs/performance.md.) Should the multi-file scan fail,
+ * the files are read one by one into a rows table, one INSERT per file (which keeps the order), and
+ * numbered there. Through validation a row carries its file as the file's
  * 1-based position in the batch (`src_file`); the path and load id are looked up by that position in
  * constant lists when the rows are written. No join and no window: a hash join in front of the INSERT
  * into raw_events made that INSERT ~2x slower (7.4 s vs 3.2 s at 1M events). Everything the batch
