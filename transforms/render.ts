@@ -126,6 +126,8 @@ export function renderTransform(def: TransformDef, ctx: RenderContext): string {
     cast_text: (expr) => d.castText(str(expr, 'cast_text()')),
     // a raw table row's key within the write's transaction (its rows are identified by load_id and line)
     raw_row_key: (alias) => d.rowKey(str(alias, 'raw_row_key()'), RAW_ROW_KEY),
+    // a raw event row's payload hash, from its columns (warehouse/dialect.ts PAYLOAD_FIELDS)
+    payload_hash: (alias) => d.payloadHash(str(alias, 'payload_hash()')),
     keys_filter: (column) => {
       if (ctx.fullRefresh || !def.keysFrom) return 'TRUE';
       if (ctx.inlineKeys) return inlineDatesFilter(d.quoteIdent(str(column, 'keys_filter()')), ctx.inlineKeys);

@@ -35,6 +35,13 @@ export interface SqlDialect {
   md5Hex(expr: string): string;
   /** Lower-case hex SHA-256 of a string expression (64 characters): salted hashing of identifiers. */
   sha256Hex(expr: string): string;
+  /**
+   * The payload hash of the raw event row aliased `alias`: lower-case hex md5 of every contract field
+   * (PAYLOAD_FIELDS) as the warehouse serialises them, so equal payloads hash equal within a warehouse
+   * (the values differ between warehouses). Equal id and hash: a natural duplicate; equal id, other hash:
+   * a synthetic one.
+   */
+  payloadHash(alias: string): string;
   /** Milliseconds since the Unix epoch (BIGINT / INT64) of a TIMESTAMPTZ expression. */
   epochMillis(tsExpr: string): string;
   /** An expression cast to text (VARCHAR / STRING). */
@@ -79,6 +86,21 @@ export interface TableLayout {
   readonly clusterBy?: readonly string[];
 }
 
+/**
+ * The contract fields a raw event's payload hash covers, in order: all of them but where the row came
+ * from (load_id, file, line, loaded_at). They are stored normalised (the instant, not its spelling; the
+ * canonical source), so a copy hashes the same whatever the file format it arrived in.
+ */
+export const PAYLOAD_FIELDS = [
+  'event_id', 'event_name', 'event_ts', 'source', 'anonymous_id', 'user_id', 'session_id', 'page_url', 'referrer', 'user_agent',
+  'value', 'currency', 'order_id', 'consent_analytics', 'consent_ads', 'properties',
+] as const;
+
+function payloadFields(alias: string, field: (column: string, name: (typeof PAYLOAD_FIELDS)[number]) => string, quote: (a: string) => string): string {
+  const a = quote(assertIdentifier(alias, 'table alias'));
+  return PAYLOAD_FIELDS.map((f) => field(`${a}.${f}`, f)).join(', ');
+}
+
 const URL_HOST_RE = '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]+)';
 const URL_PATH_RE = '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)';
 function paramRe(name: string): string {
@@ -114,6 +136,9 @@ export const duckdbDialect: SqlDialect = {
   urlPath: (e) => `nullif(regexp_extract(${e}, ${sqlString(URL_PATH_RE)}, 1), '')`,
   md5Hex: (e) => `md5(${e})`,
   sha256Hex: (e) => `sha256(${e})`,
+  // (the instant as epoch microseconds; properties as JSON, not as a JSON string)
+  payloadHash: (a) =>
+    `md5(CAST(json_array(${payloadFields(a, (c, f) => (f === 'event_ts' ? `epoch_us(${c})` : f === 'properties' ? `json(${c})` : c), (x) => `"${x}"`)}) AS VARCHAR))`,
   epochMillis: (ts) => `epoch_ms(${ts})`,
   castText: (e) => `CAST(${e} AS VARCHAR)`,
   rowKey: (a) => `"${assertIdentifier(a, 'table alias')}".rowid`,
@@ -151,6 +176,9 @@ export const bigqueryDialect: SqlDialect = {
   urlPath: (e) => `NULLIF(REGEXP_EXTRACT(${e}, ${bigqueryString(URL_PATH_RE)}), '')`,
   md5Hex: (e) => `TO_HEX(MD5(${e}))`,
   sha256Hex: (e) => `TO_HEX(SHA256(${e}))`,
+  // (the instant as epoch microseconds: TO_JSON_STRING of a STRUCT, whose field names are the columns')
+  payloadHash: (a) =>
+    `TO_HEX(MD5(TO_JSON_STRING(STRUCT(${payloadFields(a, (c, f) => (f === 'event_ts' ? `UNIX_MICROS(${c}) AS event_ts` : c), (x) => `\`${x}\``)}))))`,
   epochMillis: (ts) => `UNIX_MILLIS(${ts})`,
   castText: (e) => `CAST(${e} AS STRING)`,
   rowKey: (a, key) => `CONCAT(${key.map((c) => `CAST(\`${assertIdentifier(a, 'table alias')}\`.\`${assertIdentifier(c, 'column name')}\` AS STRING)`).join(", ':', ")})`,

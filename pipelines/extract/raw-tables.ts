@@ -16,8 +16,8 @@ export const RAW_TABLES = {
     page_url: 'VARCHAR', referrer: 'VARCHAR', user_agent: 'VARCHAR',
     value: 'DOUBLE', currency: 'VARCHAR', order_id: 'VARCHAR',
     consent_analytics: 'BOOLEAN', consent_ads: 'BOOLEAN', properties: 'VARCHAR',
-    /** md5 of the normalised payload (all fields but load and position): equal hash + equal id = natural duplicate. */
-    payload_hash: 'VARCHAR',
+    // (no payload hash: `events` hashes only the copies it compares, and `stg_events` shows it; a table
+    // created by an earlier version keeps its payload_hash column, NULL in the rows loaded since)
   },
   /** One row per rejected input row of any kind, with the field and the reason. */
   raw_rejected: {

@@ -5,7 +5,7 @@
 -- materialized: incremental
 -- log_dates: local_date
 -- slice_column: local_date
--- stage_ctes: near, copies, chosen, tracked, shared, candidates, links, clusters, agents
+-- stage_ctes: near, copies, copy_counts, repeated, hashes, chosen, tracked, shared, candidates, links, clusters, agents
 -- batch_rows: 1200000 of raw_events.event_ts
 --
 -- Every day of the slice is computed on its own, as if the slice had been run one day at a time
@@ -18,7 +18,7 @@
 -- the window, not all history.
 -- Reads the raw layer directly and parses page URLs, referrers and user agents once per distinct value
 -- (the `stg_events` view shows the same parse per raw row). The earliest copy is picked over narrow rows
--- (the copy's row key, id, time, payload hash); the chosen copies' wide rows are read once (`tracked`),
+-- (the copy's row key, id, time; the payload hash of the copies of an id seen more than once); the chosen copies' wide rows are read once (`tracked`),
 -- and the cross-tracker match runs on them. On DuckDB the stage_ctes are computed into temporary tables
 -- first (transforms/stage-ctes.ts), so its planner joins them by their real sizes; a long slice with more
 -- raw rows than batch_rows is computed in batches of days (transforms/batches.ts), each day as above.
@@ -37,22 +37,48 @@ WITH near AS (
 -- the copies of those ids within each day's copy window, narrow: what picking one copy per tracker event
 -- needs (copy_key: the raw row)
 copies AS (
-  SELECT n.slice_date, {{ raw_row_key('r') }} AS copy_key, r.source, r.event_id, r.event_ts, r.payload_hash
+  SELECT n.slice_date, {{ raw_row_key('r') }} AS copy_key, r.source, r.event_id, r.event_ts
   FROM near AS n
   JOIN {{ ref('raw_events') }} AS r ON r.event_id = n.event_id
   WHERE r.event_ts >= n.from_ts AND r.event_ts < n.to_ts
     AND r.event_ts >= {{ slice_ts_from('copy_window_hours') }} AND r.event_ts < {{ slice_ts_to('copy_window_hours') }}
 ),
--- one row per day and tracker event: its earliest copy (ties: payload hash, then the copy's key — copies
--- tied on time and payload carry the same columns, so the choice never shows in the rows), how many copies
--- there were and how many payloads among them. Copies with one payload hash share their time too (the
--- hash covers it): grouped first, each group is one candidate, with its copy count and lowest key.
-payloads AS (
-  SELECT slice_date, source, event_id, payload_hash, min(event_ts) AS first_ts, min(copy_key) AS first_key, count(*) AS copies_of_payload
+-- one row per day and tracker event: how many copies of it the day's window holds, and the lowest key
+copy_counts AS (
+  SELECT slice_date, source, event_id, count(*) AS copy_count, min(copy_key) AS first_key
   FROM copies
-  GROUP BY slice_date, source, event_id, payload_hash
+  GROUP BY slice_date, source, event_id
 ),
+-- the copies of a tracker event seen more than once in a day's window (about 2% of raw rows at 1M events):
+-- only there are payloads compared, so only their payloads are hashed (`hashes`, from the raw rows' columns)
+repeated AS (
+  SELECT c.slice_date, c.copy_key, c.source, c.event_id, c.event_ts
+  FROM copies AS c
+  JOIN copy_counts AS g ON g.slice_date = c.slice_date AND g.source = c.source AND g.event_id = c.event_id
+  WHERE g.copy_count > 1
+),
+hashes AS (
+  SELECT {{ raw_row_key('r') }} AS copy_key, {{ payload_hash('r') }} AS payload_hash
+  FROM {{ ref('raw_events') }} AS r
+  WHERE {{ raw_row_key('r') }} IN (SELECT copy_key FROM repeated)
+    AND r.event_ts >= {{ slice_ts_from('copy_window_hours') }} AND r.event_ts < {{ slice_ts_to('copy_window_hours') }}
+),
+-- a repeated event's candidates: copies with one payload hash share their time too (the hash covers it), so
+-- grouped first, each group is one candidate, with its copy count and lowest key
+payloads AS (
+  SELECT c.slice_date, c.source, c.event_id, h.payload_hash, min(c.event_ts) AS first_ts, min(c.copy_key) AS first_key, count(*) AS copies_of_payload
+  FROM repeated AS c
+  JOIN hashes AS h ON h.copy_key = c.copy_key
+  GROUP BY c.slice_date, c.source, c.event_id, h.payload_hash
+),
+-- one row per day and tracker event: its earliest copy (ties: payload hash, then the copy's key — copies
+-- tied on time and payload carry the same columns, so the choice never shows in the rows), with how many
+-- copies there were and how many payloads among them. A lone copy is its event's only candidate.
 chosen AS (
+  SELECT slice_date, first_key AS copy_key, CAST(0 AS BIGINT) AS natural_dups, CAST(0 AS BIGINT) AS synthetic_dups
+  FROM copy_counts
+  WHERE copy_count = 1
+  UNION ALL
   SELECT slice_date, copy_key, copy_count - payload_count AS natural_dups, payload_count - 1 AS synthetic_dups
   FROM (
     SELECT

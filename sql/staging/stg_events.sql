@@ -67,5 +67,6 @@ SELECT
   -- absent consent means consent was not collected (e.g. outside a consent region): treated as granted
   coalesce(consent_analytics, TRUE) AS has_analytics_consent,
   properties,
-  payload_hash
+  -- computed here from the row's fields (raw_events does not store it: events hashes only the copies it compares)
+  {{ payload_hash('parsed') }} AS payload_hash
 FROM parsed

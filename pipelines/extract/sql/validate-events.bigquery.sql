@@ -135,9 +135,5 @@ normalised AS (
 SELECT
   {{bq_stage_columns}},
   event_id, event_name, event_ts, source, anonymous_id, user_id, session_id, page_url, referrer, user_agent,
-  value, currency, order_id, consent_analytics, consent_ads, properties,
-  -- every contract field, normalised (the instant, not its spelling; the canonical source), so equal payloads hash
-  -- equal whatever the file format (BigQuery's own serialisation: the value differs from DuckDB's hash)
-  IF(rej IS NULL AND NOT blank, TO_HEX(MD5(TO_JSON_STRING(STRUCT(event_id, event_name, UNIX_MICROS(event_ts) AS event_ts, source, anonymous_id, user_id,
-    session_id, page_url, referrer, user_agent, value, currency, order_id, consent_analytics, consent_ads, properties)))), NULL) AS payload_hash
+  value, currency, order_id, consent_analytics, consent_ads, properties
 FROM normalised

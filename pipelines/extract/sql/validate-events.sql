@@ -96,8 +96,4 @@ normalised AS (
     c_properties AS properties
   FROM checked
 )
-SELECT *,
-  -- every contract field, normalised (the instant, not its spelling; the canonical source), so equal payloads hash equal whatever the file format
-  CASE WHEN rej IS NULL AND NOT blank THEN md5(CAST(json_array(event_id, event_name, epoch_us(event_ts), source, anonymous_id, user_id, session_id,
-    page_url, referrer, user_agent, value, currency, order_id, consent_analytics, consent_ads, json(properties)) AS VARCHAR)) END AS payload_hash
-FROM normalised
+SELECT * FROM normalised

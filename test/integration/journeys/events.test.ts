@@ -78,6 +78,27 @@ describe('events: merging across trackers', () => {
     expect(props?.properties).toBeNull();
   });
 
+  it('compares payloads from the rows, not from the payload_hash column an earlier version stored', async () => {
+    await j.insert([
+      { event_id: 'e1', ts: `${day}T12:00:00.400Z`, properties: '{"resent":true}' },
+      { event_id: 'e1', ts: `${day}T12:00:00Z` },
+      { event_id: 'e1', ts: `${day}T12:00:00Z` },
+      { event_id: 'e2', ts: `${day}T13:00:00Z` },
+    ]);
+    // a raw_events table made before the hash moved out of extract, its stored hashes all alike (as if
+    // every copy were a retry): the counts must still tell the changed payload from the retries
+    await j.w.exec(`ALTER TABLE raw_events ADD COLUMN payload_hash VARCHAR`);
+    await j.w.exec(`UPDATE raw_events SET payload_hash = 'same'`);
+    await j.run(day, next);
+    expect(await events()).toMatchObject([
+      { event_id: 'e1', event_ts: new Date(`${day}T12:00:00Z`), natural_duplicates: 1, synthetic_duplicates: 1 },
+      { event_id: 'e2', natural_duplicates: 0, synthetic_duplicates: 0 },
+    ]);
+    const hashes = await j.rows(`SELECT event_id, payload_hash FROM stg_events ORDER BY event_ts`);
+    expect(hashes.map((r) => r.payload_hash)).toSatisfy((hs: unknown[]) => hs.every((h) => typeof h === 'string' && /^[0-9a-f]{32}$/.test(h)));
+    expect(new Set(hashes.filter((r) => r.event_id === 'e1').map((r) => r.payload_hash)).size).toBe(2);
+  });
+
   it('keeps bots and unconsented events, flagged', async () => {
     await j.insert([
       { event_id: 'b1', ts: `${day}T12:00:00Z`, user_agent: 'Googlebot/2.1' },

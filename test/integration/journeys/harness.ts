@@ -3,7 +3,6 @@
  * layer (no files): the journeys pipeline (staging, events, identity, sessions, conversions) runs
  * over them through the real runner.
  */
-import { createHash } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type BeamlineConfig } from '../../../config/index.ts';
@@ -93,8 +92,7 @@ export async function openJourneys(overrides: Record<string, unknown> = {}, env:
           value: r.value ?? null, currency: r.currency ?? null, order_id: r.order_id ?? null, consent_analytics: r.consent_analytics ?? null, consent_ads: null,
           properties: r.properties ?? null,
         };
-        const payload_hash = createHash('md5').update(JSON.stringify(full)).digest('hex');
-        const row: Record<string, unknown> = { ...full, load_id: loadId, file: 'test.ndjson', line: i + 1, loaded_at: Date.UTC(2026, 5, 1), payload_hash };
+        const row: Record<string, unknown> = { ...full, load_id: loadId, file: 'test.ndjson', line: i + 1, loaded_at: Date.UTC(2026, 5, 1) };
         return cols.map((c) => row[c] ?? null);
       }));
     },

@@ -40,7 +40,6 @@ async function load(rows: RawEvent[]): Promise<void> {
       case 'event_name': return 'page_view';
       case 'source': return 'client';
       case 'anonymous_id': return 'a1';
-      case 'payload_hash': return `h${i}`;
       default: return (r as Record<string, unknown>)[c] ?? null;
     }
   })));
