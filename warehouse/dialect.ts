@@ -137,8 +137,9 @@ export const duckdbDialect: SqlDialect = {
   md5Hex: (e) => `md5(${e})`,
   sha256Hex: (e) => `sha256(${e})`,
   // (the instant as epoch microseconds; properties as JSON, not as a JSON string)
-  payloadHash: (a) =>
-    `md5(CAST(json_array(${payloadFields(a, (c, f) => (f === 'event_ts' ? `epoch_us(${c})` : f === 'properties' ? `json(${c})` : c), (x) => `"${x}"`)}) AS VARCHAR))`,
+  payloadHash(a) {
+    return this.md5Hex(`CAST(json_array(${payloadFields(a, (c, f) => (f === 'event_ts' ? `epoch_us(${c})` : f === 'properties' ? `json(${c})` : c), (x) => `"${x}"`)}) AS VARCHAR)`);
+  },
   epochMillis: (ts) => `epoch_ms(${ts})`,
   castText: (e) => `CAST(${e} AS VARCHAR)`,
   rowKey: (a) => `"${assertIdentifier(a, 'table alias')}".rowid`,
@@ -177,8 +178,9 @@ export const bigqueryDialect: SqlDialect = {
   md5Hex: (e) => `TO_HEX(MD5(${e}))`,
   sha256Hex: (e) => `TO_HEX(SHA256(${e}))`,
   // (the instant as epoch microseconds: TO_JSON_STRING of a STRUCT, whose field names are the columns')
-  payloadHash: (a) =>
-    `TO_HEX(MD5(TO_JSON_STRING(STRUCT(${payloadFields(a, (c, f) => (f === 'event_ts' ? `UNIX_MICROS(${c}) AS event_ts` : c), (x) => `\`${x}\``)}))))`,
+  payloadHash(a) {
+    return this.md5Hex(`TO_JSON_STRING(STRUCT(${payloadFields(a, (c, f) => (f === 'event_ts' ? `UNIX_MICROS(${c}) AS event_ts` : c), (x) => `\`${x}\``)}))`);
+  },
   epochMillis: (ts) => `UNIX_MILLIS(${ts})`,
   castText: (e) => `CAST(${e} AS STRING)`,
   rowKey: (a, key) => `CONCAT(${key.map((c) => `CAST(\`${assertIdentifier(a, 'table alias')}\`.\`${assertIdentifier(c, 'column name')}\` AS STRING)`).join(", ':', ")})`,

@@ -18,8 +18,8 @@
 -- the window, not all history.
 -- Reads the raw layer directly and parses page URLs, referrers and user agents once per distinct value
 -- (the `stg_events` view shows the same parse per raw row). The earliest copy is picked over narrow rows
--- (the copy's row key, id, time; the payload hash of the copies of an id seen more than once); the chosen copies' wide rows are read once (`tracked`),
--- and the cross-tracker match runs on them. On DuckDB the stage_ctes are computed into temporary tables
+-- (the copy's row key, id, time; a payload hash only for the copies of an id seen more than once); the
+-- chosen copies' wide rows are read once (`tracked`), and the cross-tracker match runs on them. On DuckDB the stage_ctes are computed into temporary tables
 -- first (transforms/stage-ctes.ts), so its planner joins them by their real sizes; a long slice with more
 -- raw rows than batch_rows is computed in batches of days (transforms/batches.ts), each day as above.
 
