@@ -116,9 +116,9 @@ export function appendsToTempTables(w: Pick<Warehouse, 'dialect'>): boolean {
  */
 export interface CompactingWarehouse extends Warehouse {
   /**
-   * Runs `fn` with the compaction off, and turns it back on after (also when `fn` fails). Rows deleted
-   * meanwhile are compacted by the first checkpoint after it of a change to their table; row groups
-   * deleted whole are freed either way.
+   * Runs `fn` with the compaction off, checkpoints what it wrote (when it succeeds), and turns the
+   * compaction back on (also when `fn` fails). Rows deleted meanwhile are compacted by the first
+   * checkpoint after it of a change to their table; row groups deleted whole are freed either way.
    */
   withoutCompaction<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -170,7 +170,12 @@ export class DuckDbWarehouse implements FileReadingWarehouse, BatchingWarehouse,
     const [before] = await this.query<{ n: number | bigint }>(`SELECT CAST(current_setting('max_vacuum_tasks') AS BIGINT) AS n`);
     await this.exec('SET max_vacuum_tasks = 0');
     try {
-      return await fn();
+      const out = await fn();
+      // fn's writes are checkpointed now, still without compaction: left in the WAL, they would be
+      // checkpointed (and their tables compacted) by the next checkpoint, often the one on close
+      // (the 1M bench: 0.4-1.4 s on close, against 40 ms for this one)
+      await this.exec('CHECKPOINT');
+      return out;
     } finally {
       await this.exec(`SET max_vacuum_tasks = ${Number(before?.n ?? 100)}`);
     }

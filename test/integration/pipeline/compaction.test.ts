@@ -36,6 +36,16 @@ describe('table compaction on DuckDB checkpoints', () => {
     expect(await vacuumTasks()).toBe(before);
   });
 
+  it('withoutCompaction checkpoints what it wrote before the compaction comes back: a later checkpoint (e.g. on close) does not compact it', async () => {
+    await env.duck.exec(`CREATE TABLE t AS SELECT i, md5(CAST(i AS VARCHAR)) AS s FROM range(300000) r(i)`);
+    await env.duck.exec('CHECKPOINT');
+    // no checkpoint inside: the deletion is still in the WAL when fn returns
+    await env.duck.withoutCompaction(() => env.duck.exec(`DELETE FROM t WHERE i % 3 <> 0`));
+    await env.duck.exec('CHECKPOINT');
+    expect(await storedRows('t')).toBe(300000);
+    expect(await env.duck.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 100000 }]);
+  });
+
   it('a run pauses compaction on a first build and on a full refresh, not on an incremental run', async () => {
     // the step records the setting it ran under
     env.dir.write('sql/seen.sql', "SELECT CAST(current_setting('max_vacuum_tasks') AS BIGINT) AS vacuum_tasks");
